@@ -1,0 +1,347 @@
+import { formatNamespacedName, type NamespacedName, parseNamespacedName } from '../domain/namespaced-name.js';
+import { knownParameters, type ParameterValue, readProviderParameters } from './provider-parameters.js';
+
+/** The provider kinds this service can run. */
+export const providerTypes = ['local', 'vai', 'kfp'] as const;
+
+/** One of {@link providerTypes}. */
+export type ProviderType = (typeof providerTypes)[number];
+
+/** A configuration problem; the message names the variable and the expected form. */
+export class ConfigError extends Error {
+  constructor(
+    /** The environment variable at fault. */
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Settings of the embedded local provider. */
+export interface LocalProviderConfig {
+  /** How long a run takes before it completes. */
+  readonly runDurationMs: number;
+  /** Root of the artifact URIs local runs report. */
+  readonly artifactRoot: string;
+}
+
+/** Settings of the Vertex AI provider (`vai`). */
+export interface VertexProviderConfig {
+  readonly project: string;
+  readonly location: string;
+  readonly jobServiceAccount: string;
+  readonly pipelineBucket: string;
+  readonly eventsSubscription: string;
+  /** Max concurrent runs per schedule; 10 when missing or not positive. */
+  readonly maxConcurrentRunCount: number;
+  readonly pscNetworkAttachment: string;
+  /** Vertex AI gRPC endpoint; `http://host:port` means plaintext without credentials. */
+  readonly vaiEndpoint: string;
+  /** GCS endpoint override (`gcsEndpoint` or `STORAGE_EMULATOR_HOST`); no credentials when set. */
+  readonly gcsEndpoint?: string;
+  /** Pub/Sub emulator `host:port` (`PUBSUB_EMULATOR_HOST`); no credentials when set. */
+  readonly pubsubEmulatorHost?: string;
+}
+
+/** Settings of the Kubeflow Pipelines provider (`kfp`). */
+export interface KfpProviderConfig {
+  readonly restApiUrl: string;
+  /** Accepted for compatibility with existing Provider resources; unused. */
+  readonly grpcApiAddress: string;
+  readonly metadataStoreAddress: string;
+  readonly namespace: string;
+  readonly multiUserMode: boolean;
+  readonly defaultExperiment: string;
+  /** Bearer token file read in multi-user mode. */
+  readonly tokenFile: string;
+}
+
+/** Settings of the run completion event pipeline and the webhook sink. */
+export interface EventsConfig {
+  /** Messages processed at once. */
+  readonly concurrency: number;
+  /** How long a failing event is retried before it is logged and dropped. */
+  readonly maxAgeMs: number;
+  /** First retry delay; doubles up to `retryMaxMs`, with jitter. */
+  readonly retryInitialMs: number;
+  readonly retryMaxMs: number;
+  /** Timeout of one webhook request. */
+  readonly webhookTimeoutMs: number;
+}
+
+/** The whole service configuration, parsed once from the environment and frozen. */
+export interface ServiceConfig {
+  readonly providerType: ProviderType;
+  readonly providerName: NamespacedName;
+  readonly pipelineRootStorage: string;
+  /** Where run completion events go; unset means they are logged only. */
+  readonly operatorWebhook?: URL;
+  readonly server: { readonly host: string; readonly port: number };
+  readonly metricsPort: number;
+  readonly bodyLimitBytes: number;
+  readonly shutdownTimeoutMs: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly events: EventsConfig;
+  /** Every `PARAMETERS_<KEY>`, camelCase keys, typed values. */
+  readonly parameters: Readonly<Record<string, ParameterValue>>;
+  readonly local?: LocalProviderConfig;
+  readonly vai?: VertexProviderConfig;
+  readonly kfp?: KfpProviderConfig;
+}
+
+/** One documented environment variable, for `--help`. */
+export interface VariableDoc {
+  readonly name: string;
+  readonly doc: string;
+  readonly defaultValue?: string;
+}
+
+const defaults = Object.freeze({
+  serverHost: '0.0.0.0',
+  serverPort: 8080,
+  // The operator's own default for the metrics port.
+  metricsPort: 8081,
+  // Compiled pipelines can be several MB; 32 MiB leaves room for the largest TFX pipelines.
+  bodyLimitBytes: 32 * 1024 * 1024,
+  // Kubernetes waits 30 s before SIGKILL; 5 s keeps rollouts quick while in-flight calls finish.
+  shutdownTimeoutMs: 5000,
+  eventsConcurrency: 8,
+  // An operator outage of up to a day is survivable without losing events.
+  eventsMaxAgeMs: 24 * 60 * 60 * 1000,
+  retryInitialMs: 1000,
+  retryMaxMs: 60_000,
+  webhookTimeoutMs: 10_000,
+  localRunDurationMs: 2000,
+  localArtifactRoot: 'file:///tmp/kfp-local',
+  localProviderName: 'local',
+  vaiMaxConcurrentRunCount: 10,
+  kfpNamespace: 'kubeflow',
+  kfpTokenFile: '/var/run/secrets/kfp/token',
+});
+
+/** Every environment variable the service reads, with its meaning and default. */
+export const environmentVariables: readonly VariableDoc[] = Object.freeze([
+  { name: 'PROVIDER_TYPE', doc: 'provider kind: local, vai or kfp; inferred from PARAMETERS_VAIPROJECT / PARAMETERS_RESTKFPAPIURL when unset', defaultValue: 'local' },
+  { name: 'PROVIDERNAME', doc: 'namespace/name of the Provider resource; required for vai and kfp', defaultValue: defaults.localProviderName + ' (local only)' },
+  { name: 'PIPELINEROOTSTORAGE', doc: 'pipeline root storage location, e.g. gs://bucket', defaultValue: defaults.localArtifactRoot + ' (local only)' },
+  { name: 'OPERATORWEBHOOK', doc: 'URL run completion events are POSTed to; unset = events are logged only' },
+  { name: 'SERVER_HOST', doc: 'API listen address', defaultValue: defaults.serverHost },
+  { name: 'SERVER_PORT', doc: 'API port (0 = any free port)', defaultValue: String(defaults.serverPort) },
+  { name: 'METRICS_PORT', doc: 'Prometheus /metrics port (0 = any free port)', defaultValue: String(defaults.metricsPort) },
+  { name: 'HTTP_BODY_LIMIT_BYTES', doc: 'largest accepted JSON body; larger is 413', defaultValue: String(defaults.bodyLimitBytes) },
+  { name: 'SHUTDOWN_TIMEOUT_MS', doc: 'how long SIGTERM waits for in-flight work', defaultValue: String(defaults.shutdownTimeoutMs) },
+  { name: 'LOG_LEVEL', doc: 'debug, info, warn or error', defaultValue: 'info' },
+  { name: 'EVENTS_CONCURRENCY', doc: 'run completion events processed at once', defaultValue: String(defaults.eventsConcurrency) },
+  { name: 'EVENTS_MAX_AGE_MS', doc: 'how long a failing event is retried before it is dropped with an error log', defaultValue: String(defaults.eventsMaxAgeMs) },
+  { name: 'EVENTS_RETRY_INITIAL_MS', doc: 'first retry delay (doubles, with jitter)', defaultValue: String(defaults.retryInitialMs) },
+  { name: 'EVENTS_RETRY_MAX_MS', doc: 'largest retry delay', defaultValue: String(defaults.retryMaxMs) },
+  { name: 'WEBHOOK_TIMEOUT_MS', doc: 'timeout of one webhook request', defaultValue: String(defaults.webhookTimeoutMs) },
+  { name: 'KFP_TOKEN_FILE', doc: 'bearer token file in Kubeflow multi-user mode', defaultValue: defaults.kfpTokenFile },
+  { name: 'PUBSUB_EMULATOR_HOST', doc: 'host:port of a Pub/Sub emulator (vai)' },
+  { name: 'STORAGE_EMULATOR_HOST', doc: 'GCS endpoint override, as PARAMETERS_GCSENDPOINT (vai)' },
+  ...Object.entries(knownParameters).map(([key, { doc }]) => ({ name: `PARAMETERS_${key.toUpperCase()}`, doc })),
+]);
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `${name}="${raw}" must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `${name}="${raw}" must be one of ${allowed.join(', ')}`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string): URL | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) {
+    throw new ConfigError(name, `${name}="${raw}" must be an http:// or https:// URL`);
+  }
+  return parsed;
+}
+
+function parameterVariable(key: string): string {
+  return `PARAMETERS_${key.toUpperCase()}`;
+}
+
+function stringParameter(parameters: Record<string, ParameterValue>, key: string, required: boolean): string {
+  const value = parameters[key];
+  if (value === undefined || value === '') {
+    if (required) throw new ConfigError(parameterVariable(key), `${parameterVariable(key)} is required for this provider`);
+    return '';
+  }
+  return String(value);
+}
+
+function inferProviderType(env: Env, parameters: Record<string, ParameterValue>): ProviderType {
+  const explicit = text(env, 'PROVIDER_TYPE');
+  if (explicit !== undefined) return oneOf(env, 'PROVIDER_TYPE', providerTypes, 'local');
+  if (parameters['vaiProject'] !== undefined) return 'vai';
+  if (parameters['restKfpApiUrl'] !== undefined) return 'kfp';
+  return 'local';
+}
+
+function providerName(env: Env, type: ProviderType): NamespacedName {
+  const raw = text(env, 'PROVIDERNAME');
+  if (raw === undefined) {
+    if (type === 'local') return { namespace: '', name: defaults.localProviderName };
+    throw new ConfigError('PROVIDERNAME', `PROVIDERNAME is required for the ${type} provider (namespace/name of the Provider resource)`);
+  }
+  try {
+    return parseNamespacedName(raw, 'PROVIDERNAME');
+  } catch (error) {
+    throw new ConfigError('PROVIDERNAME', `PROVIDERNAME="${raw}" must be "namespace/name" or "name"`);
+  }
+}
+
+function vertexConfig(env: Env, parameters: Record<string, ParameterValue>): VertexProviderConfig {
+  const location = stringParameter(parameters, 'vaiLocation', true);
+  const maxRuns = parameters['maxConcurrentRunCount'];
+  const gcsEndpoint = stringParameter(parameters, 'gcsEndpoint', false) || text(env, 'STORAGE_EMULATOR_HOST');
+  const pubsubEmulatorHost = text(env, 'PUBSUB_EMULATOR_HOST');
+  return {
+    project: stringParameter(parameters, 'vaiProject', true),
+    location,
+    jobServiceAccount: stringParameter(parameters, 'vaiJobServiceAccount', false),
+    pipelineBucket: stringParameter(parameters, 'pipelineBucket', true),
+    eventsSubscription: stringParameter(parameters, 'eventsourcePipelineEventsSubscription', true),
+    maxConcurrentRunCount:
+      typeof maxRuns === 'number' && Number.isInteger(maxRuns) && maxRuns > 0 ? maxRuns : defaults.vaiMaxConcurrentRunCount,
+    pscNetworkAttachment: stringParameter(parameters, 'pscNetworkAttachment', false),
+    vaiEndpoint: stringParameter(parameters, 'vaiEndpoint', false) || `${location}-aiplatform.googleapis.com:443`,
+    ...(gcsEndpoint ? { gcsEndpoint } : {}),
+    ...(pubsubEmulatorHost ? { pubsubEmulatorHost } : {}),
+  };
+}
+
+function kfpConfig(env: Env, parameters: Record<string, ParameterValue>, provider: NamespacedName): KfpProviderConfig {
+  const restApiUrl = stringParameter(parameters, 'restKfpApiUrl', true);
+  if (!/^https?:\/\/[^/]/.test(restApiUrl)) {
+    throw new ConfigError('PARAMETERS_RESTKFPAPIURL', `PARAMETERS_RESTKFPAPIURL="${restApiUrl}" must be an http:// or https:// URL`);
+  }
+  const multiUserMode = parameters['kfpMultiUserMode'] === true;
+  if (multiUserMode && provider.namespace === '') {
+    throw new ConfigError('PROVIDERNAME', 'PROVIDERNAME must have a namespace when PARAMETERS_KFPMULTIUSERMODE is true');
+  }
+  return {
+    restApiUrl,
+    grpcApiAddress: stringParameter(parameters, 'grpcKfpApiAddress', false),
+    metadataStoreAddress: stringParameter(parameters, 'grpcMetadataStoreAddress', true),
+    namespace: stringParameter(parameters, 'kfpNamespace', false) || defaults.kfpNamespace,
+    multiUserMode,
+    defaultExperiment: stringParameter(parameters, 'defaultExperiment', false),
+    tokenFile: text(env, 'KFP_TOKEN_FILE') ?? defaults.kfpTokenFile,
+  };
+}
+
+function localConfig(env: Env, parameters: Record<string, ParameterValue>): LocalProviderConfig {
+  const duration = parameters['runDurationMs'];
+  if (duration !== undefined && (typeof duration !== 'number' || !Number.isInteger(duration) || duration < 0)) {
+    throw new ConfigError('PARAMETERS_RUNDURATIONMS', `PARAMETERS_RUNDURATIONMS="${String(duration)}" must be a whole number of milliseconds`);
+  }
+  return {
+    runDurationMs: duration ?? defaults.localRunDurationMs,
+    artifactRoot: text(env, 'PIPELINEROOTSTORAGE') ?? defaults.localArtifactRoot,
+  };
+}
+
+/**
+ * Parses the service configuration from an environment (normally `process.env`). Throws a
+ * {@link ConfigError} naming the first variable that is missing or invalid.
+ */
+export function loadServiceConfig(env: Env): ServiceConfig {
+  let parameters: Record<string, ParameterValue>;
+  try {
+    parameters = readProviderParameters(env);
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new ConfigError(message.split('=', 1)[0] ?? 'PARAMETERS_', message);
+  }
+  const providerType = inferProviderType(env, parameters);
+  const name = providerName(env, providerType);
+  const webhook = url(env, 'OPERATORWEBHOOK');
+  const retryInitialMs = integer(env, 'EVENTS_RETRY_INITIAL_MS', defaults.retryInitialMs, 1);
+  const config: ServiceConfig = {
+    providerType,
+    providerName: name,
+    pipelineRootStorage: text(env, 'PIPELINEROOTSTORAGE') ?? '',
+    ...(webhook ? { operatorWebhook: webhook } : {}),
+    server: { host: text(env, 'SERVER_HOST') ?? defaults.serverHost, port: integer(env, 'SERVER_PORT', defaults.serverPort, 0, 65535) },
+    metricsPort: integer(env, 'METRICS_PORT', defaults.metricsPort, 0, 65535),
+    bodyLimitBytes: integer(env, 'HTTP_BODY_LIMIT_BYTES', defaults.bodyLimitBytes, 1),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs, 0),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    events: {
+      concurrency: integer(env, 'EVENTS_CONCURRENCY', defaults.eventsConcurrency, 1, 1024),
+      maxAgeMs: integer(env, 'EVENTS_MAX_AGE_MS', defaults.eventsMaxAgeMs, 0),
+      retryInitialMs,
+      retryMaxMs: integer(env, 'EVENTS_RETRY_MAX_MS', Math.max(defaults.retryMaxMs, retryInitialMs), retryInitialMs),
+      webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', defaults.webhookTimeoutMs, 1),
+    },
+    parameters,
+    ...(providerType === 'local' ? { local: localConfig(env, parameters) } : {}),
+    ...(providerType === 'vai' ? { vai: vertexConfig(env, parameters) } : {}),
+    ...(providerType === 'kfp' ? { kfp: kfpConfig(env, parameters, name) } : {}),
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !(value instanceof URL)) {
+    for (const nested of Object.values(value)) deepFreeze(nested);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The `--help` text: every variable with its meaning and default. */
+export function formatConfigHelp(): string {
+  const width = Math.max(...environmentVariables.map((variable) => variable.name.length));
+  const lines = environmentVariables.map(
+    (variable) =>
+      `  ${variable.name.padEnd(width)}  ${variable.doc}${variable.defaultValue ? ` (default ${variable.defaultValue})` : ''}`,
+  );
+  return ['kfp-provider-service: the KFP Operator provider service.', '', 'Configuration (environment variables):', ...lines, ''].join('\n');
+}
+
+/** The configuration as logged at start-up: credentials in URLs are masked. */
+export function describeConfig(config: ServiceConfig): Record<string, unknown> {
+  const webhook = config.operatorWebhook ? new URL(config.operatorWebhook.href) : undefined;
+  if (webhook && (webhook.username || webhook.password)) {
+    webhook.username = 'redacted';
+    webhook.password = '';
+  }
+  return {
+    ...config,
+    providerName: formatNamespacedName(config.providerName),
+    operatorWebhook: webhook?.href,
+  };
+}
+
+/** Injection token of the parsed {@link ServiceConfig}. */
+export const ServiceConfig = Symbol.for('kfp-provider-service.ServiceConfig');
