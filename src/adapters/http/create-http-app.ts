@@ -1,0 +1,90 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { HttpRouteContribution } from '../../ports/http-route-contribution.js';
+import type { IdGenerator } from '../../ports/id-generator.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Provider } from '../../ports/provider.js';
+import type { HttpMetrics } from '../metrics/prometheus-metrics.js';
+import { HttpError } from './http-error.js';
+import { readRawBody } from './json-body.js';
+import { jsonErrorMiddleware } from './json-error-middleware.js';
+import { requestObserverMiddleware } from './request-observer-middleware.js';
+import { resourceRoutes } from './resource-routes.js';
+
+/** Whether the service can take traffic, and why not. */
+export interface Readiness {
+  readonly ready: boolean;
+  /** Why the service is not ready, for the 503 body. */
+  readonly reason?: string;
+}
+
+/** Everything the HTTP API is built from. */
+export interface HttpAppOptions {
+  readonly provider: Provider;
+  readonly logger: Logger;
+  readonly ids: IdGenerator;
+  readonly bodyLimitBytes: number;
+  /** Asked on every `/readyz`. */
+  readonly readiness: () => Readiness;
+  readonly metrics?: HttpMetrics;
+  /** Extra routes of adapters, e.g. the Argo Events relay. */
+  readonly contributions?: readonly HttpRouteContribution[];
+  /** The OpenAPI document served at `/openapi.yaml`. */
+  readonly openApiDocument?: string;
+}
+
+function healthRoutes(readiness: () => Readiness, openApiDocument: string | undefined): Router {
+  const router = new Router();
+  router.get('/livez', function livez(ctx) {
+    ctx.body = {};
+  });
+  router.get('/readyz', function readyz(ctx) {
+    const state = readiness();
+    ctx.status = state.ready ? 200 : 503;
+    ctx.body = state.ready ? {} : { providerError: `not ready: ${state.reason ?? 'starting'}` };
+  });
+  if (openApiDocument !== undefined) {
+    router.get('/openapi.yaml', function openApi(ctx) {
+      ctx.type = 'application/yaml';
+      ctx.body = openApiDocument;
+    });
+  }
+  return router;
+}
+
+function contributedRoutes(contributions: readonly HttpRouteContribution[], bodyLimitBytes: number): Router {
+  const router = new Router();
+  for (const contribution of contributions) {
+    const method = contribution.method.toLowerCase() as 'post' | 'put' | 'get';
+    router[method](contribution.path, async function contributedRoute(ctx) {
+      const headers = Object.fromEntries(Object.entries(ctx.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
+      const answer = await contribution.handle({ headers, body: await readRawBody(ctx, bodyLimitBytes) });
+      ctx.status = answer.status;
+      ctx.body = answer.body;
+    });
+  }
+  return router;
+}
+
+/**
+ * Builds the Koa application of the provider service: the operator's resource API, health
+ * endpoints, the OpenAPI document and any contributed routes. It is returned unstarted so a
+ * library user can mount `app.callback()` in an existing server.
+ */
+export function createHttpApp(options: HttpAppOptions): Koa {
+  const app = new Koa();
+  const routers = [
+    healthRoutes(options.readiness, options.openApiDocument),
+    resourceRoutes(options.provider, options.bodyLimitBytes),
+    contributedRoutes(options.contributions ?? [], options.bodyLimitBytes),
+  ];
+  app.use(requestObserverMiddleware({ logger: options.logger, ids: options.ids, ...(options.metrics ? { metrics: options.metrics } : {}) }));
+  app.use(jsonErrorMiddleware(options.logger));
+  for (const router of routers) app.use(router.routes());
+  app.use(async function unmatched(ctx) {
+    const pathKnown = routers.some((router) => router.match(ctx.path, ctx.method).path.length > 0);
+    if (pathKnown) throw new HttpError(405, `method ${ctx.method} is not allowed on ${ctx.path}`);
+    throw new HttpError(404, `no route for ${ctx.method} ${ctx.path}`);
+  });
+  return app;
+}

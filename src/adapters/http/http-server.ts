@@ -1,0 +1,36 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+
+/** A listening API server. */
+export interface HttpServer {
+  /** The bound port (useful when 0 was asked for). */
+  readonly port: number;
+  /**
+   * Stops accepting connections, lets in-flight requests finish for up to `timeoutMs`, then
+   * closes whatever is left.
+   */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** Starts `app` on `host:port`. */
+export async function startHttpServer(app: Koa, host: string, port: number): Promise<HttpServer> {
+  const server: Server = createServer(app.callback());
+  // Kubernetes probes and curl steps open short connections; a keep-alive longer than a
+  // typical load balancer's idle timeout avoids resets on reused connections.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async (timeoutMs) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

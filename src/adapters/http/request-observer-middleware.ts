@@ -1,0 +1,34 @@
+import type { Middleware } from 'koa';
+import type { IdGenerator } from '../../ports/id-generator.js';
+import type { Logger } from '../../ports/logger.js';
+import type { HttpMetrics } from '../metrics/prometheus-metrics.js';
+
+/** Header carrying the request id, taken from the caller when present, echoed in the answer. */
+export const requestIdHeader = 'x-request-id';
+
+/**
+ * Logs every answered request with its id, route pattern, status and duration, and records the
+ * HTTP metrics. It sits outside the error middleware so it sees the final status.
+ */
+export function requestObserverMiddleware(options: { logger: Logger; metrics?: HttpMetrics; ids: IdGenerator }): Middleware {
+  return async function observeRequest(ctx, next) {
+    const started = process.hrtime.bigint();
+    const requestId = ctx.get(requestIdHeader) || options.ids.next();
+    ctx.set(requestIdHeader, requestId);
+    try {
+      await next();
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      options.metrics?.observeRequest({ method: ctx.method, route: String(route), status: ctx.status }, seconds);
+      options.logger.info('request', {
+        requestId,
+        method: ctx.method,
+        path: ctx.path,
+        route,
+        status: ctx.status,
+        durationMs: Math.round(seconds * 1000),
+      });
+    }
+  };
+}

@@ -1,0 +1,93 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import {
+  decodeExperimentDefinition,
+  decodePipelineResource,
+  decodeRunDefinition,
+  decodeRunScheduleDefinition,
+} from '../../domain/definition-decoding.js';
+import { InvalidInputError, NotFoundError, NotImplementedError } from '../../domain/errors.js';
+import { type Provider, type ResourceOperations, type ResourceType, resourceTypes } from '../../ports/provider.js';
+import { readJsonBody } from './json-body.js';
+
+type DefinitionOf<T extends ResourceType> = Provider[T] extends ResourceOperations<infer D> ? D : never;
+
+/** How each resource type's request body is decoded and validated. */
+const decoders: { readonly [T in ResourceType]: (body: unknown) => DefinitionOf<T> } = {
+  pipeline: decodePipelineResource,
+  run: decodeRunDefinition,
+  runschedule: decodeRunScheduleDefinition,
+  experiment: decodeExperimentDefinition,
+};
+
+function resourceType(ctx: Context): ResourceType {
+  const type = String(ctx.params['type']);
+  if (!(resourceTypes as readonly string[]).includes(type)) {
+    throw new NotFoundError(`unknown resource type "${type}"; expected one of ${resourceTypes.join(', ')}`);
+  }
+  return type as ResourceType;
+}
+
+// The router decodes parameters leniently (a bad escape stays as it was); the operator
+// percent-encodes ids such as `projects/p/locations/l/schedules/1` into one segment, so the raw
+// segment is decoded here exactly once and a malformed escape is the caller's error.
+function resourceId(ctx: Context): string {
+  const raw = ctx.path.split('/')[3] ?? '';
+  let id: string;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    throw new InvalidInputError(`resource id "${raw}" is not validly percent-encoded`);
+  }
+  if (id === '') throw new InvalidInputError('resource id must not be empty');
+  return id;
+}
+
+function operation<K extends keyof ResourceOperations<unknown>>(
+  provider: Provider,
+  type: ResourceType,
+  name: K,
+): NonNullable<ResourceOperations<unknown>[K]> {
+  const operations = provider[type] as ResourceOperations<unknown>;
+  const found = operations[name];
+  if (!found) throw new NotImplementedError(`${name} of ${type} is not implemented by this provider`);
+  return found.bind(operations) as NonNullable<ResourceOperations<unknown>[K]>;
+}
+
+/** The route patterns, as they appear in the `route` label of the HTTP metrics. */
+export const resourceRoutePatterns = Object.freeze({
+  collection: '/resource/:type',
+  item: '/resource/:type/:id',
+});
+
+/**
+ * The operator's resource API, for every resource type from one table: POST creates (201),
+ * PUT updates (200), DELETE deletes (200 with exactly `{}`). An operation the provider leaves
+ * out is 501.
+ */
+export function resourceRoutes(provider: Provider, bodyLimitBytes: number): Router {
+  const router = new Router();
+  router.post(resourceRoutePatterns.collection, async function createResource(ctx) {
+    const type = resourceType(ctx);
+    const create = operation(provider, type, 'create');
+    const definition = decoders[type](await readJsonBody(ctx, bodyLimitBytes));
+    ctx.status = 201;
+    ctx.body = { id: await create(definition) };
+  });
+  router.put(resourceRoutePatterns.item, async function updateResource(ctx) {
+    const type = resourceType(ctx);
+    const update = operation(provider, type, 'update');
+    const id = resourceId(ctx);
+    const definition = decoders[type](await readJsonBody(ctx, bodyLimitBytes));
+    ctx.status = 200;
+    ctx.body = { id: await update(id, definition) };
+  });
+  router.delete(resourceRoutePatterns.item, async function deleteResource(ctx) {
+    const type = resourceType(ctx);
+    const remove = operation(provider, type, 'delete');
+    await remove(resourceId(ctx));
+    ctx.status = 200;
+    ctx.body = {};
+  });
+  return router;
+}

@@ -1,0 +1,46 @@
+import { ContainerModule } from 'inversify';
+import type { ServiceConfig as ServiceConfigType } from '../../config/service-config.js';
+import { ServiceConfig } from '../../config/service-config.js';
+import { Clock } from '../../ports/clock.js';
+import { IdGenerator } from '../../ports/id-generator.js';
+import { Logger } from '../../ports/logger.js';
+import { Provider } from '../../ports/provider.js';
+import { RunEventNormaliser } from '../../ports/run-event-normaliser.js';
+import { RunEventSource } from '../../ports/run-event-source.js';
+import { InMemoryRunEventSource } from '../memory/in-memory-run-event-source.js';
+import { LocalProvider } from './local-provider.js';
+import { LocalRunEventNormaliser } from './local-run-event-normaliser.js';
+
+/**
+ * Binds the embedded local provider: the in-memory provider, the in-process queue its finished
+ * runs are published to, and the normaliser that checks them.
+ */
+export function localModule(): ContainerModule {
+  return new ContainerModule((options) => {
+    options
+      .bind<InMemoryRunEventSource>(RunEventSource)
+      .toResolvedValue((clock: Clock) => new InMemoryRunEventSource({ clock }), [Clock])
+      .inSingletonScope();
+    options
+      .bind<LocalProvider>(Provider)
+      .toResolvedValue(
+        (config: ServiceConfigType, clock: Clock, ids: IdGenerator, logger: Logger, source: InMemoryRunEventSource) => {
+          const local = config.local;
+          if (!local) throw new Error('the local provider was bound but the configuration has no local section');
+          return new LocalProvider({
+            runDurationMs: local.runDurationMs,
+            artifactRoot: local.artifactRoot,
+            providerName: config.providerName,
+            clock,
+            ids,
+            logger: logger.child({ component: 'local-provider' }),
+            onRunFinished: (event) => source.publish(event, `run-${event.runId}`),
+          });
+        },
+        [ServiceConfig, Clock, IdGenerator, Logger, RunEventSource],
+      )
+      .inSingletonScope()
+      .onDeactivation((provider) => provider.close());
+    options.bind(RunEventNormaliser).toConstantValue(new LocalRunEventNormaliser());
+  });
+}

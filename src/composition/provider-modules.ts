@@ -1,0 +1,16 @@
+import type { ContainerModule } from 'inversify';
+import type { ProviderType } from '../config/service-config.js';
+
+/**
+ * The container module of each provider kind, imported only when that kind is chosen, so a
+ * local service never loads a cloud SDK and a Vertex one never loads the Kubernetes client.
+ */
+export const providerModules: Readonly<Record<ProviderType, () => Promise<ContainerModule>>> = Object.freeze({
+  local: async () => (await import('../adapters/local/local-module.js')).localModule(),
+  vai: async () => {
+    throw new Error('the vai provider is not available in this build');
+  },
+  kfp: async () => {
+    throw new Error('the kfp provider is not available in this build');
+  },
+});
