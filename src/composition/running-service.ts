@@ -35,12 +35,17 @@ export interface StartServiceOptions {
   readonly listen?: boolean;
 }
 
+// The document ships in the package's docs/ folder; this module sits one or two levels below
+// the package root depending on whether it runs from src/, dist/ or the bundled dist/main.js.
 function readOpenApiDocument(): string | undefined {
-  try {
-    return readFileSync(new URL('../../docs/openapi.yaml', import.meta.url), 'utf8');
-  } catch {
-    return undefined;
+  for (const candidate of ['../docs/openapi.yaml', '../../docs/openapi.yaml']) {
+    try {
+      return readFileSync(new URL(candidate, import.meta.url), 'utf8');
+    } catch {
+      // try the next level up
+    }
   }
+  return undefined;
 }
 
 /**

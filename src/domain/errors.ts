@@ -38,7 +38,13 @@ export class BackendError extends ProviderError {
   readonly kind = 'backend-failure';
 }
 
-/** Narrows an unknown thrown value to the taxonomy. */
+/**
+ * Narrows an unknown thrown value to the taxonomy. The check is structural, not `instanceof`, so
+ * errors from another copy of this package (a custom provider with its own install, a bundled
+ * build next to an unbundled one) are still recognised.
+ */
 export function isProviderError(error: unknown): error is ProviderError {
-  return error instanceof ProviderError;
+  if (error instanceof ProviderError) return true;
+  const kind = (error as { kind?: unknown } | null | undefined)?.kind;
+  return error instanceof Error && typeof kind === 'string' && (providerErrorKinds as readonly string[]).includes(kind);
 }
