@@ -6,6 +6,9 @@ import type { HttpMetrics } from '../metrics/prometheus-metrics.js';
 /** Header carrying the request id, taken from the caller when present, echoed in the answer. */
 export const requestIdHeader = 'x-request-id';
 
+// Kubernetes probes arrive every few seconds; at info level they would drown the operator's calls.
+const probePaths = new Set(['/livez', '/readyz']);
+
 /**
  * Logs every answered request with its id, route pattern, status and duration, and records the
  * HTTP metrics. It sits outside the error middleware so it sees the final status.
@@ -21,7 +24,8 @@ export function requestObserverMiddleware(options: { logger: Logger; metrics?: H
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
       options.metrics?.observeRequest({ method: ctx.method, route: String(route), status: ctx.status }, seconds);
-      options.logger.info('request', {
+      const log = probePaths.has(ctx.path) ? options.logger.debug : options.logger.info;
+      log.call(options.logger, 'request', {
         requestId,
         method: ctx.method,
         path: ctx.path,
