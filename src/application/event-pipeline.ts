@@ -49,6 +49,7 @@ export class EventPipeline implements SingleEventProcessor {
   readonly #unsettled = new Set<SettleOnce>();
   #awaitingRetry = 0;
   #ready = false;
+  #failure: string | undefined;
   #loop: Promise<void> | undefined;
 
   constructor(deps: EventPipelineDependencies, options: EventPipelineOptions) {
@@ -68,12 +69,21 @@ export class EventPipeline implements SingleEventProcessor {
     return this.#ready && !this.#stopping.signal.aborted;
   }
 
+  /**
+   * Why the pipeline can no longer receive events (its source failed for good), or `undefined`
+   * while it is healthy. Liveness reports it, so that the orchestrator restarts the process.
+   */
+  failure(): string | undefined {
+    return this.#failure;
+  }
+
   /** Connects the source and starts pulling; rejects when the source cannot start. */
   async start(): Promise<void> {
     await this.#deps.source.start();
     this.#ready = true;
     this.#loop = this.#pull().catch((error: unknown) => {
       this.#ready = false;
+      this.#failure = `run event source failed: ${String(error)}`;
       this.#deps.logger.error('run event source failed; no more events are received', { error: String(error) });
     });
   }
@@ -105,7 +115,7 @@ export class EventPipeline implements SingleEventProcessor {
     const iterator = this.#deps.source.messages()[Symbol.asyncIterator]();
     try {
       while (!this.#stopping.signal.aborted) {
-        await this.#gate.acquire();
+        if (!(await this.#acquireSlot())) break;
         const next = this.#stopping.signal.aborted ? undefined : await iterator.next();
         if (!next || next.done) {
           this.#gate.release();
@@ -122,6 +132,22 @@ export class EventPipeline implements SingleEventProcessor {
     } finally {
       await iterator.return?.();
     }
+  }
+
+  // Waiting for a slot must end with stop(): when every slot is held by a delivery that hangs,
+  // the loop would otherwise only end once those deliveries time out, past the shutdown budget.
+  #acquireSlot(): Promise<boolean> {
+    const signal = this.#stopping.signal;
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const onAbort = (): void => resolve(false);
+      signal.addEventListener('abort', onAbort, { once: true });
+      void this.#gate.acquire().then(() => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) this.#gate.release();
+        resolve(!signal.aborted);
+      });
+    });
   }
 
   async #handle(message: SettleOnce): Promise<void> {

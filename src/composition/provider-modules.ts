@@ -7,9 +7,7 @@ import type { ProviderType } from '../config/service-config.js';
  */
 export const providerModules: Readonly<Record<ProviderType, () => Promise<ContainerModule>>> = Object.freeze({
   local: async () => (await import('../adapters/local/local-module.js')).localModule(),
-  vai: async () => {
-    throw new Error('the vai provider is not available in this build');
-  },
+  vai: async () => (await import('../adapters/vertex/vertex-module.js')).vertexModule(),
   kfp: async () => {
     throw new Error('the kfp provider is not available in this build');
   },

@@ -66,7 +66,11 @@ export async function startService(container: Container, options: StartServiceOp
     logger: logger.child({ component: 'http' }),
     ids: container.get<IdGenerator>(IdGenerator),
     bodyLimitBytes: config.bodyLimitBytes,
-    readiness: () => (pipeline.isReady() ? { ready: true } : { ready: false, reason: 'run event source not connected' }),
+    readiness: () => (pipeline.isReady() ? { ready: true } : { ready: false, reason: pipeline.failure() ?? 'run event source not connected' }),
+    liveness: () => {
+      const failure = pipeline.failure();
+      return failure === undefined ? { ready: true } : { ready: false, reason: failure };
+    },
     metrics,
     contributions,
     ...(openApiDocument !== undefined ? { openApiDocument } : {}),

@@ -11,7 +11,7 @@ import { jsonErrorMiddleware } from './json-error-middleware.js';
 import { requestObserverMiddleware } from './request-observer-middleware.js';
 import { resourceRoutes } from './resource-routes.js';
 
-/** Whether the service can take traffic, and why not. */
+/** The answer of a health probe: healthy or not, and why not. */
 export interface Readiness {
   readonly ready: boolean;
   /** Why the service is not ready, for the 503 body. */
@@ -26,6 +26,8 @@ export interface HttpAppOptions {
   readonly bodyLimitBytes: number;
   /** Asked on every `/readyz`. */
   readonly readiness: () => Readiness;
+  /** Asked on every `/livez`; alive when left out. */
+  readonly liveness?: () => Readiness;
   readonly metrics?: HttpMetrics;
   /** Extra routes of adapters, e.g. the Argo Events relay. */
   readonly contributions?: readonly HttpRouteContribution[];
@@ -33,16 +35,21 @@ export interface HttpAppOptions {
   readonly openApiDocument?: string;
 }
 
-function healthRoutes(readiness: () => Readiness, openApiDocument: string | undefined): Router {
+function answerProbe(ctx: Koa.Context, state: Readiness, what: string): void {
+  ctx.status = state.ready ? 200 : 503;
+  ctx.body = state.ready ? {} : { providerError: `${what}: ${state.reason ?? 'starting'}` };
+}
+
+function healthRoutes(options: HttpAppOptions): Router {
   const router = new Router();
+  const alive = options.liveness ?? ((): Readiness => ({ ready: true }));
   router.get('/livez', function livez(ctx) {
-    ctx.body = {};
+    answerProbe(ctx, alive(), 'not alive');
   });
   router.get('/readyz', function readyz(ctx) {
-    const state = readiness();
-    ctx.status = state.ready ? 200 : 503;
-    ctx.body = state.ready ? {} : { providerError: `not ready: ${state.reason ?? 'starting'}` };
+    answerProbe(ctx, options.readiness(), 'not ready');
   });
+  const openApiDocument = options.openApiDocument;
   if (openApiDocument !== undefined) {
     router.get('/openapi.yaml', function openApi(ctx) {
       ctx.type = 'application/yaml';
@@ -74,7 +81,7 @@ function contributedRoutes(contributions: readonly HttpRouteContribution[], body
 export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
   const routers = [
-    healthRoutes(options.readiness, options.openApiDocument),
+    healthRoutes(options),
     resourceRoutes(options.provider, options.bodyLimitBytes),
     contributedRoutes(options.contributions ?? [], options.bodyLimitBytes),
   ];
