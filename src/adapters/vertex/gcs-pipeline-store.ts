@@ -1,0 +1,63 @@
+import type { Bucket } from '@google-cloud/storage';
+import { BackendError } from '../../domain/errors.js';
+
+function httpCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Compiled pipelines as objects in one GCS bucket. Object paths come from the domain; this class
+ * only moves bytes and turns storage failures into {@link BackendError}s that say what failed.
+ */
+export class GcsPipelineStore {
+  readonly #bucket: Bucket;
+
+  constructor(bucket: Bucket) {
+    this.#bucket = bucket;
+  }
+
+  /** Writes (or overwrites) the object at `path` with the JSON text of `value`. */
+  async write(path: string, value: unknown): Promise<void> {
+    // An absent compiled pipeline is stored as an empty object, as the reference service does;
+    // running it fails later with a message naming the pipeline.
+    const text = value === undefined || value === null ? '' : JSON.stringify(value);
+    try {
+      await this.#bucket.file(path).save(text, { resumable: false, contentType: 'application/json' });
+    } catch (error) {
+      throw new BackendError(`storing gs://${this.#bucket.name}/${path} failed: ${reason(error)}`, { cause: error });
+    }
+  }
+
+  /** Reads and parses the object at `path`; `describedAs` names it in errors (pipeline and version). */
+  async read(path: string, describedAs: string): Promise<unknown> {
+    let bytes: Buffer;
+    try {
+      [bytes] = await this.#bucket.file(path).download();
+    } catch (error) {
+      if (httpCode(error) === 404) {
+        throw new BackendError(`${describedAs} is not stored: gs://${this.#bucket.name}/${path} does not exist`, { cause: error });
+      }
+      throw new BackendError(`reading ${describedAs} from gs://${this.#bucket.name}/${path} failed: ${reason(error)}`, { cause: error });
+    }
+    try {
+      return JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      throw new BackendError(`${describedAs} at gs://${this.#bucket.name}/${path} is not valid JSON`, { cause: error });
+    }
+  }
+
+  /** Deletes every object under `prefix`; nothing there is success, the first failure aborts. */
+  async deletePrefix(prefix: string): Promise<void> {
+    try {
+      const [files] = await this.#bucket.getFiles({ prefix });
+      for (const file of files) await file.delete({ ignoreNotFound: true });
+    } catch (error) {
+      throw new BackendError(`deleting gs://${this.#bucket.name}/${prefix}* failed: ${reason(error)}`, { cause: error });
+    }
+  }
+}

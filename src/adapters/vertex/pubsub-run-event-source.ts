@@ -1,0 +1,166 @@
+import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
+import type { Logger } from '../../ports/logger.js';
+import type { RunEventMessage, RunEventSource } from '../../ports/run-event-source.js';
+
+/** What {@link PubSubRunEventSource} reads from. */
+export interface PubSubRunEventSourceOptions {
+  /** The client; closed by {@link PubSubRunEventSource.close}. */
+  readonly pubsub: PubSub;
+  /**
+   * The subscription, already configured with flow control (so Pub/Sub never hands over more
+   * than the pipeline can hold) and the WAIT close behaviour (so in-flight messages finish).
+   */
+  readonly subscription: Subscription;
+  readonly logger: Logger;
+  /** How many acknowledged message ids are remembered to recognise redeliveries. */
+  readonly rememberedAcks?: number;
+}
+
+interface Delivery {
+  readonly message: Message;
+  /** Redeliveries that arrived while the first copy was being processed; settled with it. */
+  readonly duplicates: Message[];
+}
+
+/**
+ * Run events from the Pub/Sub subscription the Cloud Logging sink writes to. Messages are handed
+ * out one per pull; `ack` acknowledges and `release` nacks (Pub/Sub redelivers). Pub/Sub delivers
+ * at least once, so a redelivered copy of a message still in flight is settled with the first
+ * copy, and a copy of one already acknowledged is acknowledged without being handed out again.
+ */
+export class PubSubRunEventSource implements RunEventSource {
+  readonly #pubsub: PubSub;
+  readonly #subscription: Subscription;
+  readonly #logger: Logger;
+  readonly #rememberedAcks: number;
+  readonly #queue: Delivery[] = [];
+  readonly #waiters: Array<() => void> = [];
+  readonly #inFlight = new Map<string, Delivery>();
+  readonly #acked = new Set<string>();
+  #failure: Error | undefined;
+  #running = false;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: PubSubRunEventSourceOptions) {
+    this.#pubsub = options.pubsub;
+    this.#subscription = options.subscription;
+    this.#logger = options.logger;
+    this.#rememberedAcks = options.rememberedAcks ?? 10_000;
+  }
+
+  async start(): Promise<void> {
+    const name = this.#subscription.name;
+    let exists: boolean;
+    try {
+      [exists] = await this.#subscription.exists();
+    } catch (error) {
+      throw new Error(`cannot check Pub/Sub subscription ${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    if (!exists) {
+      throw new Error(`Pub/Sub subscription ${name} does not exist (set by PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION)`);
+    }
+    this.#running = true;
+    this.#failure = undefined;
+    this.#subscription.on('error', this.#onError);
+    this.#subscription.on('message', this.#onMessage);
+    this.#logger.info('receiving run events from Pub/Sub', { subscription: name });
+  }
+
+  async *messages(): AsyncIterable<RunEventMessage> {
+    while (this.#running) {
+      const delivery = this.#queue.shift();
+      if (delivery) {
+        yield this.#handOut(delivery);
+        continue;
+      }
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    if (this.#failure) throw this.#failure;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    await this.#stopping;
+  }
+
+  /** Stops receiving and closes the client. */
+  async close(): Promise<void> {
+    await this.stop();
+    await this.#pubsub.close();
+  }
+
+  async #stop(): Promise<void> {
+    this.#running = false;
+    this.#subscription.removeListener('message', this.#onMessage);
+    // Messages never handed out go straight back; handed-out ones are waited for by the close.
+    for (const delivery of this.#queue.splice(0)) this.#settle(delivery, 'nack');
+    this.#wake();
+    await this.#subscription.close();
+    this.#subscription.removeListener('error', this.#onError);
+  }
+
+  readonly #onMessage = (message: Message): void => {
+    if (!this.#running) {
+      message.nack();
+      return;
+    }
+    if (this.#acked.has(message.id)) {
+      this.#logger.debug('run event redelivered after it was acknowledged; acknowledged again', { messageId: message.id });
+      message.ack();
+      return;
+    }
+    const first = this.#inFlight.get(message.id);
+    if (first) {
+      first.duplicates.push(message);
+      return;
+    }
+    const delivery: Delivery = { message, duplicates: [] };
+    this.#inFlight.set(message.id, delivery);
+    this.#queue.push(delivery);
+    this.#wake();
+  };
+
+  readonly #onError = (error: Error): void => {
+    if (!this.#running) return;
+    this.#logger.error('Pub/Sub subscription failed; no more run events are received', {
+      subscription: this.#subscription.name,
+      error: error.message,
+    });
+    this.#failure = error;
+    this.#running = false;
+    this.#wake();
+  };
+
+  #handOut(delivery: Delivery): RunEventMessage {
+    const { message } = delivery;
+    return {
+      id: message.id,
+      payload: message.data.toString('utf8'),
+      firstSeenAt: new Date(message.publishTime.getTime()),
+      ack: async () => this.#settle(delivery, 'ack'),
+      release: async () => this.#settle(delivery, 'nack'),
+    };
+  }
+
+  #settle(delivery: Delivery, how: 'ack' | 'nack'): void {
+    if (this.#inFlight.get(delivery.message.id) !== delivery) return;
+    this.#inFlight.delete(delivery.message.id);
+    for (const message of [delivery.message, ...delivery.duplicates]) {
+      if (how === 'ack') message.ack();
+      else message.nack();
+    }
+    if (how === 'ack') this.#remember(delivery.message.id);
+  }
+
+  #remember(id: string): void {
+    this.#acked.add(id);
+    if (this.#acked.size > this.#rememberedAcks) {
+      const oldest = this.#acked.values().next().value;
+      if (oldest !== undefined) this.#acked.delete(oldest);
+    }
+  }
+
+  #wake(): void {
+    for (const waiter of this.#waiters.splice(0)) waiter();
+  }
+}

@@ -1,0 +1,126 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+
+const require = createRequire(import.meta.url);
+
+/** One call the fake received: the method and the request as decoded on the wire. */
+export interface ReceivedVertexCall {
+  readonly method: string;
+  readonly request: Record<string, unknown>;
+  readonly metadata: Record<string, unknown>;
+}
+
+/** A gRPC error the fake answers with. */
+export interface FakeGrpcError {
+  readonly code: grpc.status;
+  readonly details: string;
+}
+
+type Handler = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => void;
+
+function loadDefinition(): grpc.GrpcObject {
+  const aiplatformProtos = join(dirname(require.resolve('@google-cloud/aiplatform/package.json')), 'build', 'protos');
+  const gaxProtos = join(dirname(require.resolve('google-gax')), '..', 'protos');
+  const definition = protoLoader.loadSync(
+    ['google/cloud/aiplatform/v1/pipeline_service.proto', 'google/cloud/aiplatform/v1/schedule_service.proto'],
+    { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [aiplatformProtos, gaxProtos] },
+  );
+  return grpc.loadPackageDefinition(definition);
+}
+
+function service(root: grpc.GrpcObject, path: string): grpc.ServiceDefinition {
+  let node: unknown = root;
+  for (const part of path.split('.')) node = (node as Record<string, unknown>)[part];
+  return (node as { service: grpc.ServiceDefinition }).service;
+}
+
+/**
+ * A plaintext Vertex AI gRPC server on 127.0.0.1 built from the protos the client package ships:
+ * PipelineService (create/get job), ScheduleService (create/update/delete schedule) and
+ * Operations. It records every request as decoded from the wire and answers from test scripts.
+ */
+export class FakeVertexServer {
+  readonly calls: ReceivedVertexCall[] = [];
+  /** Jobs GetPipelineJob answers with, by full job name. */
+  readonly jobs = new Map<string, Record<string, unknown>>();
+  /** Errors to answer with, by method name (every call until deleted). */
+  readonly failures = new Map<string, FakeGrpcError>();
+  /** When set, DeleteSchedule answers an unfinished operation and GetOperation finishes it. */
+  pendingDeletes = false;
+  readonly #server = new grpc.Server();
+  #scheduleCount = 0;
+  #port = 0;
+
+  /** Starts on an ephemeral port. */
+  async start(): Promise<this> {
+    const root = loadDefinition();
+    this.#server.addService(service(root, 'google.cloud.aiplatform.v1.PipelineService'), {
+      createPipelineJob: this.#handle('CreatePipelineJob', (request) => ({
+        ...(request['pipelineJob'] as object),
+        name: `${String(request['parent'])}/pipelineJobs/${String(request['pipelineJobId'])}`,
+      })),
+      getPipelineJob: this.#handle('GetPipelineJob', (request) => {
+        const job = this.jobs.get(String(request['name']));
+        if (!job) return { code: grpc.status.NOT_FOUND, details: `job ${String(request['name'])} not found` };
+        return job;
+      }),
+    });
+    this.#server.addService(service(root, 'google.cloud.aiplatform.v1.ScheduleService'), {
+      createSchedule: this.#handle('CreateSchedule', (request) => ({
+        ...(request['schedule'] as object),
+        name: `${String(request['parent'])}/schedules/${++this.#scheduleCount}`,
+      })),
+      updateSchedule: this.#handle('UpdateSchedule', (request) => request['schedule']),
+      deleteSchedule: this.#handle('DeleteSchedule', (request) =>
+        this.pendingDeletes
+          ? { name: `${String(request['name'])}/operations/delete`, done: false }
+          : { name: `${String(request['name'])}/operations/delete`, done: true, response: emptyAny() },
+      ),
+    });
+    this.#server.addService(service(root, 'google.longrunning.Operations'), {
+      getOperation: this.#handle('GetOperation', (request) => ({ name: request['name'], done: true, response: emptyAny() })),
+    });
+    this.#port = await new Promise<number>((resolve, reject) =>
+      this.#server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+    );
+    return this;
+  }
+
+  /** `http://127.0.0.1:{port}`, the plaintext form of the `vaiEndpoint` setting. */
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  /** The requests one method received, in order. */
+  requestsOf(method: string): Array<Record<string, unknown>> {
+    return this.calls.filter((call) => call.method === method).map((call) => call.request);
+  }
+
+  /** Stops at once, ending open calls. */
+  async stop(): Promise<void> {
+    this.#server.forceShutdown();
+  }
+
+  #handle(method: string, answer: (request: Record<string, unknown>) => unknown): Handler {
+    return (call, callback) => {
+      this.calls.push({ method, request: call.request, metadata: call.metadata.getMap() });
+      const failure = this.failures.get(method);
+      if (failure) {
+        callback({ code: failure.code, details: failure.details });
+        return;
+      }
+      const result = answer(call.request) as { code?: unknown; details?: unknown };
+      if (typeof result.code === 'number' && typeof result.details === 'string') {
+        callback({ code: result.code, details: result.details });
+        return;
+      }
+      callback(null, result);
+    };
+  }
+}
+
+function emptyAny(): { typeUrl: string; value: Buffer } {
+  return { typeUrl: 'type.googleapis.com/google.protobuf.Empty', value: Buffer.alloc(0) };
+}

@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { freePort } from './eventually.js';
+
+/**
+ * The Pub/Sub emulator (`gcloud beta emulators pubsub start`) on a free loopback port, run in its
+ * own process group so that stopping it also ends the Java server gcloud starts.
+ */
+export class PubSubEmulator {
+  readonly #project: string;
+  #process: ChildProcess | undefined;
+  #host = '';
+  #output = '';
+
+  constructor(project = 'test-project') {
+    this.#project = project;
+  }
+
+  /** `127.0.0.1:{port}`, for `PUBSUB_EMULATOR_HOST`. */
+  get host(): string {
+    return this.#host;
+  }
+
+  /** Starts the emulator and waits until it answers HTTP; rejects after `timeoutMs`. */
+  async start(timeoutMs = 60_000): Promise<this> {
+    const port = await freePort();
+    this.#host = `127.0.0.1:${port}`;
+    const child = spawn('gcloud', ['beta', 'emulators', 'pubsub', 'start', `--host-port=${this.#host}`, `--project=${this.#project}`], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#process = child;
+    const keep = (chunk: Buffer): void => {
+      this.#output = (this.#output + chunk.toString('utf8')).slice(-4000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`Pub/Sub emulator exited with ${code}: ${this.#output}`))),
+    );
+    exited.catch(() => undefined);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (await Promise.race([this.#answers(), exited])) return this;
+      if (Date.now() > deadline) {
+        await this.stop();
+        throw new Error(`Pub/Sub emulator did not answer on ${this.#host} within ${timeoutMs} ms: ${this.#output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  /** Ends the emulator's whole process group and waits for gcloud to exit. */
+  async stop(): Promise<void> {
+    const child = this.#process;
+    this.#process = undefined;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) {
+      if (child?.pid) this.#killGroup(child.pid, 'SIGKILL');
+      return;
+    }
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.#killGroup(child.pid, 'SIGTERM');
+    const timer = setTimeout(() => this.#killGroup(child.pid!, 'SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+    // gcloud may exit before the Java server it started; the group kill reaches both.
+    this.#killGroup(child.pid, 'SIGKILL');
+  }
+
+  #killGroup(pid: number, signal: NodeJS.Signals): void {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  }
+
+  async #answers(): Promise<boolean> {
+    try {
+      const response = await fetch(`http://${this.#host}/`, { signal: AbortSignal.timeout(1000) });
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+}
