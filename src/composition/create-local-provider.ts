@@ -1,0 +1,47 @@
+import { LocalProvider } from '../adapters/local/local-provider.js';
+import { silentLogger } from '../adapters/logging/silent-logger.js';
+import type { InMemoryRunEventSource } from '../adapters/memory/in-memory-run-event-source.js';
+import { randomIdGenerator } from '../adapters/system/random-id-generator.js';
+import { systemClock } from '../adapters/system/system-clock.js';
+import { type NamespacedName, parseNamespacedName } from '../domain/namespaced-name.js';
+import type { Clock } from '../ports/clock.js';
+import type { IdGenerator } from '../ports/id-generator.js';
+import type { Logger } from '../ports/logger.js';
+
+/** Options of {@link createLocalProvider}; everything but `events` has a default. */
+export interface CreateLocalProviderOptions {
+  /** Where finished runs are published; pass the same source to `createProviderService`. */
+  readonly events: InMemoryRunEventSource;
+  /** How long a run takes before it completes (default 2000 ms). */
+  readonly runDurationMs?: number;
+  /** Root of the artifact URIs runs report (default `file:///tmp/kfp-local`). */
+  readonly artifactRoot?: string;
+  /** The Provider resource's name reported in events, `namespace/name` or `name` (default `local`). */
+  readonly providerName?: NamespacedName | string;
+  /** Supplies run start and end times (default the system clock). */
+  readonly clock?: Clock;
+  /** Supplies run and schedule ids (default random UUIDs). */
+  readonly ids?: IdGenerator;
+  /** Where the provider logs (default nowhere). */
+  readonly logger?: Logger;
+}
+
+/**
+ * The embedded local provider with defaults, for composing it by hand: wrapping it in a custom
+ * provider, or driving it without the HTTP API. Its finished runs are published into `events`
+ * in domain form, which the default normaliser of `createProviderService` accepts. Call
+ * `close()` on it to stop its run and schedule timers.
+ */
+export function createLocalProvider(options: CreateLocalProviderOptions): LocalProvider {
+  const providerName =
+    typeof options.providerName === 'string' ? parseNamespacedName(options.providerName, 'providerName') : (options.providerName ?? { namespace: '', name: 'local' });
+  return new LocalProvider({
+    runDurationMs: options.runDurationMs ?? 2000,
+    artifactRoot: options.artifactRoot ?? 'file:///tmp/kfp-local',
+    providerName,
+    clock: options.clock ?? systemClock,
+    ids: options.ids ?? randomIdGenerator,
+    logger: options.logger ?? silentLogger,
+    onRunFinished: (event) => options.events.publish(event, `run-${event.runId}`),
+  });
+}

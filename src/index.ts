@@ -1,0 +1,126 @@
+// The package entry for embedding the provider service in another TypeScript tool. Every export
+// is listed by name. Nothing here loads a cloud SDK: the Vertex AI and Kubeflow modules are
+// imported only when `createProviderService` is asked for that provider kind.
+
+// Domain: the operator's definitions and the rules every provider shares.
+export type {
+  EnvVar,
+  ExperimentDefinition,
+  OutputArtifact,
+  PipelineDefinition,
+  PipelineFramework,
+  PipelineResource,
+  RunDefinition,
+  RunScheduleDefinition,
+  Schedule,
+  TriggerIndicator,
+} from './domain/definitions.js';
+export {
+  decodeExperimentDefinition,
+  decodePipelineResource,
+  decodeRunDefinition,
+  decodeRunScheduleDefinition,
+} from './domain/definition-decoding.js';
+export { type CronExpression, parseCron } from './domain/cron.js';
+export {
+  emptyNamespacedName,
+  formatNamespacedName,
+  isEmptyNamespacedName,
+  type NamespacedName,
+  parseNamespacedName,
+  resourceName,
+} from './domain/namespaced-name.js';
+export {
+  type Artifact,
+  type ComponentArtifact,
+  type PipelineComponent,
+  type RunCompletionEvent,
+  type RunCompletionEventData,
+  type RunCompletionStatus,
+  runCompletionStatuses,
+  toRunCompletionEventData,
+  unacceptableEventReason,
+} from './domain/run-completion-event.js';
+export {
+  completedOrInvalid,
+  type EventNormalisation,
+  eventNormalisationKinds,
+  ignoreEvent,
+  invalidEvent,
+} from './domain/event-normalisation.js';
+export {
+  BackendError,
+  InvalidInputError,
+  isProviderError,
+  NotFoundError,
+  NotImplementedError,
+  ProviderError,
+  type ProviderErrorKind,
+  providerErrorKinds,
+} from './domain/errors.js';
+export {
+  allRunLabelKeys,
+  type RunLabels,
+  runLabelKeys,
+  runLabels,
+  runScheduleLabels,
+  scheduleTrigger,
+} from './domain/run-labels.js';
+export { statusOfArgoWorkflowPhase, statusOfVertexJobState } from './domain/run-status-mapping.js';
+export { localOutcomeParameter } from './domain/local-run-outcome.js';
+
+// Ports: what a custom provider implements and what the service is built from.
+export { Provider, type ResourceOperations, type ResourceType, resourceTypes } from './ports/provider.js';
+export { type RunEventMessage, RunEventSource } from './ports/run-event-source.js';
+export { RunEventNormaliser } from './ports/run-event-normaliser.js';
+export { type DeliveryOutcome, deliveryOutcomeKinds, RunCompletionSink } from './ports/run-completion-sink.js';
+export { type LogFields, Logger } from './ports/logger.js';
+export { Clock } from './ports/clock.js';
+export { IdGenerator } from './ports/id-generator.js';
+export { EventPipelineMetrics, type WebhookSendResult, webhookSendResults } from './ports/event-pipeline-metrics.js';
+export { type ContributedRequest, type ContributedResponse, HttpRouteContribution } from './ports/http-route-contribution.js';
+
+// Configuration, as the operator sets it in the environment.
+export {
+  ConfigError,
+  describeConfig,
+  environmentVariables,
+  type EventsConfig,
+  formatConfigHelp,
+  type KfpProviderConfig,
+  loadServiceConfig,
+  type LocalProviderConfig,
+  ServiceConfig,
+  type ProviderType,
+  providerTypes,
+  type VariableDoc,
+  type VertexProviderConfig,
+} from './config/service-config.js';
+
+// Composition: building and running a service.
+export {
+  createProviderService,
+  type ProviderService,
+  type ProviderServiceOptions,
+  type ServiceEnvironment,
+} from './composition/create-provider-service.js';
+export { coreModule, type CoreModuleOptions, EventPipelineToken, PrometheusMetricsToken } from './composition/core-module.js';
+export { type RunningService, startService, type StartServiceOptions } from './composition/running-service.js';
+export { providerModules } from './composition/provider-modules.js';
+export { EventPipeline, type EventPipelineDependencies, type EventPipelineOptions } from './application/event-pipeline.js';
+
+// Built-in adapters that need no cloud.
+export { createLocalProvider, type CreateLocalProviderOptions } from './composition/create-local-provider.js';
+export { LocalProvider, type LocalProviderOptions } from './adapters/local/local-provider.js';
+export { LocalRunEventNormaliser } from './adapters/local/local-run-event-normaliser.js';
+export {
+  type InMemoryMessageState,
+  InMemoryRunEventSource,
+  type InMemoryRunEventSourceOptions,
+} from './adapters/memory/in-memory-run-event-source.js';
+export { createWebhookSink, type CreateWebhookSinkOptions } from './composition/create-webhook-sink.js';
+export { WebhookRunCompletionSink, type WebhookRunCompletionSinkOptions } from './adapters/operator/webhook-run-completion-sink.js';
+export { LoggingRunCompletionSink } from './adapters/operator/logging-run-completion-sink.js';
+export { createPinoLogger, type LogLevel } from './adapters/logging/pino-logger.js';
+export { silentLogger } from './adapters/logging/silent-logger.js';
+export { type HttpMetrics, PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';

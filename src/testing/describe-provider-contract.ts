@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { createProviderService, type ProviderService } from '../composition/create-provider-service.js';
+import { type Provider, type ResourceOperations, type ResourceType, resourceTypes } from '../ports/provider.js';
+import { invalidRequestBodies, type RequestBodies, validRequestBodies } from './contract-request-bodies.js';
+import { defaultProviderOperations, type ProviderOperation, providerOperations, type ProviderOperationSet } from './in-memory-provider.js';
+
+/** Options of {@link describeProviderContract}. */
+export interface ProviderContractOptions {
+  /**
+   * The operations the provider implements, per resource type; the others must answer 501.
+   * Defaults to {@link defaultProviderOperations} (everything except updating a run).
+   */
+  readonly operations?: Partial<ProviderOperationSet>;
+  /** Replacement valid bodies, for a provider that needs particular values (e.g. its compiled pipeline format). */
+  readonly bodies?: Partial<RequestBodies>;
+  /**
+   * Ids of resources that never existed, per type, for the "delete of something gone" check;
+   * defaults to `contract-never-created`. Give one in the provider's id format when it has one.
+   */
+  readonly missingIds?: Partial<Readonly<Record<ResourceType, string>>>;
+  /** Releases the provider after the suite (timers, connections). */
+  readonly dispose?: (provider: Provider) => void | Promise<void>;
+  /** Mocha timeout of each test and hook, in ms (default 10 000). */
+  readonly timeoutMs?: number;
+}
+
+// The few Mocha globals the suite uses, looked up when the suite is declared rather than when
+// this module is imported, so importing the testing entry works without Mocha.
+interface MochaContext {
+  timeout(ms: number): void;
+}
+type MochaBlock = (this: MochaContext) => void;
+type MochaTest = (this: MochaContext) => Promise<void>;
+interface MochaGlobals {
+  describe(title: string, block: MochaBlock): void;
+  it(title: string, test: MochaTest): void;
+  before(hook: MochaTest): void;
+  after(hook: MochaTest): void;
+}
+
+function mochaGlobals(): MochaGlobals {
+  const candidate = globalThis as unknown as Partial<MochaGlobals>;
+  if (typeof candidate.describe !== 'function' || typeof candidate.it !== 'function') {
+    throw new Error('describeProviderContract declares Mocha tests: call it from a spec file that Mocha loads');
+  }
+  return candidate as MochaGlobals;
+}
+
+type CallCounts = Map<string, number>;
+
+// Wraps the provider so the suite can tell whether a request reached it, keeping absent
+// operations absent (they must stay 501).
+function countingProvider(provider: Provider, counts: CallCounts): Provider {
+  const wrap = (type: ResourceType): ResourceOperations<unknown> => {
+    const operations = provider[type] as ResourceOperations<unknown>;
+    const wrapped: Record<string, unknown> = {};
+    for (const operation of providerOperations) {
+      const original = operations[operation] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+      if (typeof original !== 'function') continue;
+      wrapped[operation] = (...args: unknown[]) => {
+        counts.set(`${type}.${operation}`, (counts.get(`${type}.${operation}`) ?? 0) + 1);
+        return original.apply(operations, args);
+      };
+    }
+    return wrapped as ResourceOperations<unknown>;
+  };
+  return { pipeline: wrap('pipeline'), run: wrap('run'), runschedule: wrap('runschedule'), experiment: wrap('experiment') } as Provider;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+async function send(service: ProviderService, method: string, path: string, body?: unknown, rawBody?: string): Promise<Answer> {
+  const response = await fetch(`${service.url}${path}`, {
+    method,
+    ...(body !== undefined || rawBody !== undefined
+      ? { headers: { 'content-type': 'application/json' }, body: rawBody ?? JSON.stringify(body) }
+      : {}),
+  });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    assert.fail(`${method} ${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+  assert.ok(typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed), `${method} ${path}: the body must be a JSON object, got ${text}`);
+  return { status: response.status, body: parsed as Record<string, unknown> };
+}
+
+function assertStatus(answer: Answer, status: number, what: string): void {
+  // Worded without ": expected", which Mocha's reporter cuts the message at, losing the body.
+  assert.equal(answer.status, status, `${what} answered ${answer.status} ${JSON.stringify(answer.body)} where the contract says ${status}`);
+}
+
+function assertProviderError(answer: Answer, status: number, what: string): void {
+  assertStatus(answer, status, what);
+  const message = answer.body['providerError'];
+  assert.ok(typeof message === 'string' && message.length > 0, `${what}: providerError must be a non-empty string, got ${JSON.stringify(answer.body)}`);
+}
+
+function assertId(answer: Answer, status: number, what: string): string {
+  assertStatus(answer, status, what);
+  const id = answer.body['id'];
+  assert.ok(typeof id === 'string' && id.length > 0, `${what}: id must be a non-empty string, got ${JSON.stringify(answer.body)}`);
+  return id;
+}
+
+const itemPath = (type: ResourceType, id: string): string => `/resource/${type}/${encodeURIComponent(id)}`;
+
+/**
+ * Declares a Mocha suite that checks a {@link Provider} against the KFP Operator's provider
+ * contract, through the real HTTP API: the provider runs inside a provider service on an
+ * ephemeral 127.0.0.1 port and the suite sends the requests the operator would. It checks that
+ * creates answer 201 with a non-empty string id, updates 200 with one, deletes 200 `{}` and
+ * again 200 `{}` once the resource is gone (also for an id that never existed), that operations
+ * the provider leaves out answer 501 with a `providerError`, and that invalid definitions and
+ * bodies that are not JSON answer 400 without reaching the provider.
+ *
+ * Call it at the top level of a spec file (or inside a `describe`); it uses Mocha's global
+ * `describe`, `it`, `before` and `after`. `factory` is called once, before the suite's tests.
+ *
+ * @example
+ * describeProviderContract('my provider', () => new MyProvider(), {
+ *   operations: { run: ['create', 'delete'], experiment: [] },
+ * });
+ */
+export function describeProviderContract(
+  name: string,
+  factory: () => Provider | Promise<Provider>,
+  options: ProviderContractOptions = {},
+): void {
+  const { describe, it, before, after } = mochaGlobals();
+  const offered: ProviderOperationSet = { ...defaultProviderOperations, ...options.operations };
+  const bodies: RequestBodies = { ...validRequestBodies, ...options.bodies };
+  const offers = (type: ResourceType, operation: ProviderOperation): boolean => offered[type].includes(operation);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const counts: CallCounts = new Map();
+  let provider: Provider | undefined;
+  let service: ProviderService | undefined;
+  const running = (): ProviderService => {
+    if (!service) throw new Error('the provider service did not start; see the failure of the "before all" hook');
+    return service;
+  };
+  // An id to update or delete: a fresh resource when the provider can create one.
+  const existingId = async (type: ResourceType): Promise<string> =>
+    offers(type, 'create') ? assertId(await send(running(), 'POST', `/resource/${type}`, bodies[type]), 201, `POST /resource/${type}`) : 'contract-id';
+
+  describe(`provider contract: ${name}`, function providerContract() {
+    this.timeout(timeoutMs);
+
+    before(async function startProviderService() {
+      provider = await factory();
+      service = createProviderService({
+        provider: countingProvider(provider, counts),
+        config: { SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', METRICS_PORT: '0', SHUTDOWN_TIMEOUT_MS: '1000' },
+      });
+      await service.start();
+    });
+
+    after(async function stopProviderService() {
+      await service?.stop();
+      if (provider) await options.dispose?.(provider);
+    });
+
+    for (const type of resourceTypes) {
+      describe(type, function resourceContract() {
+        if (type === 'run' || type === 'runschedule') {
+          // Runs and schedules refer to a pipeline, which real providers check; the pipeline
+          // tests may have deleted it, so it is created again here.
+          before(async function createReferencedPipeline() {
+            if (!offers('pipeline', 'create')) return;
+            assertId(await send(running(), 'POST', '/resource/pipeline', bodies.pipeline), 201, 'POST of the pipeline runs refer to');
+          });
+        }
+        if (offers(type, 'create')) {
+          it('POST creates it and answers 201 with a non-empty string id', async function create() {
+            assertId(await send(running(), 'POST', `/resource/${type}`, bodies[type]), 201, `POST /resource/${type}`);
+          });
+          it('POST of an invalid definition answers 400 with a providerError before reaching the provider', async function invalid() {
+            const before = counts.get(`${type}.create`) ?? 0;
+            assertProviderError(await send(running(), 'POST', `/resource/${type}`, invalidRequestBodies[type]), 400, `POST /resource/${type} (invalid)`);
+            assert.equal(counts.get(`${type}.create`) ?? 0, before, `an invalid ${type} definition reached the provider's create`);
+          });
+          it('POST of a body that is not JSON answers 400 with a providerError', async function notJson() {
+            assertProviderError(await send(running(), 'POST', `/resource/${type}`, undefined, '{"name": '), 400, `POST /resource/${type} (not JSON)`);
+          });
+        } else {
+          it('POST answers 501 with a providerError (create is not implemented)', async function createMissing() {
+            assertProviderError(await send(running(), 'POST', `/resource/${type}`, bodies[type]), 501, `POST /resource/${type}`);
+          });
+        }
+
+        if (offers(type, 'update')) {
+          it('PUT updates it and answers 200 with a non-empty string id', async function update() {
+            const id = await existingId(type);
+            assertId(await send(running(), 'PUT', itemPath(type, id), bodies[type]), 200, `PUT /resource/${type}/{id}`);
+          });
+          it('PUT of an invalid definition answers 400 with a providerError before reaching the provider', async function invalidUpdate() {
+            const id = await existingId(type);
+            const before = counts.get(`${type}.update`) ?? 0;
+            assertProviderError(await send(running(), 'PUT', itemPath(type, id), invalidRequestBodies[type]), 400, `PUT /resource/${type}/{id} (invalid)`);
+            assert.equal(counts.get(`${type}.update`) ?? 0, before, `an invalid ${type} definition reached the provider's update`);
+          });
+        } else {
+          it('PUT answers 501 with a providerError (update is not implemented)', async function updateMissing() {
+            assertProviderError(await send(running(), 'PUT', itemPath(type, 'contract-id'), bodies[type]), 501, `PUT /resource/${type}/{id}`);
+          });
+        }
+
+        if (offers(type, 'delete')) {
+          it('DELETE answers 200 {} and, once it is gone, 200 {} again', async function remove() {
+            const id = await existingId(type);
+            for (const attempt of ['first', 'second']) {
+              const answer = await send(running(), 'DELETE', itemPath(type, id));
+              assertStatus(answer, 200, `${attempt} DELETE /resource/${type}/{id}`);
+              assert.deepEqual(answer.body, {}, `${attempt} DELETE /resource/${type}/{id} must answer exactly {}`);
+            }
+          });
+          it('DELETE of an id that never existed answers 200 {}', async function removeMissing() {
+            const answer = await send(running(), 'DELETE', itemPath(type, options.missingIds?.[type] ?? 'contract-never-created'));
+            assertStatus(answer, 200, `DELETE /resource/${type}/{unknown id}`);
+            assert.deepEqual(answer.body, {}, `DELETE /resource/${type}/{unknown id} must answer exactly {}`);
+          });
+        } else {
+          it('DELETE answers 501 with a providerError (delete is not implemented)', async function deleteMissing() {
+            assertProviderError(await send(running(), 'DELETE', itemPath(type, 'contract-id')), 501, `DELETE /resource/${type}/{id}`);
+          });
+        }
+      });
+    }
+
+    it('an unknown resource type answers 404 with a providerError', async function unknownType() {
+      assertProviderError(await send(running(), 'POST', '/resource/notebook', {}), 404, 'POST /resource/notebook');
+    });
+  });
+}

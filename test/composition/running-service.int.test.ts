@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { Container } from 'inversify';
+import { InMemoryRunEventSource } from '../../src/adapters/memory/in-memory-run-event-source.js';
+import { localModule } from '../../src/adapters/local/local-module.js';
+import { silentLogger } from '../../src/adapters/logging/silent-logger.js';
+import { loadServiceConfig } from '../../src/config/service-config.js';
+import { coreModule } from '../../src/composition/core-module.js';
+import { type RunningService, startService } from '../../src/composition/running-service.js';
+import { RunEventSource } from '../../src/ports/run-event-source.js';
+import { DefinitionBodyMother } from '../support/definition-mother.js';
+import { eventually, freePort } from '../support/eventually.js';
+import { send } from '../support/http-client.js';
+
+/** An in-memory source whose start waits until the test lets it connect. */
+class GatedRunEventSource extends InMemoryRunEventSource {
+  #connect: () => void = () => undefined;
+  readonly #connected = new Promise<void>((resolve) => (this.#connect = resolve));
+
+  connect(): void {
+    this.#connect();
+  }
+
+  override async start(): Promise<void> {
+    await this.#connected;
+    await super.start();
+  }
+}
+
+describe('running service (real container, local provider)', () => {
+  let service: RunningService | undefined;
+  let pending: Promise<RunningService> | undefined;
+
+  afterEach(async () => {
+    service ??= await pending;
+    await service?.stop();
+    service = undefined;
+    pending = undefined;
+  });
+
+  it('answers /livez at once, /readyz 503 until the event source connects, then 200', async () => {
+    const [apiPort, metricsPort] = [await freePort(), await freePort()];
+    const config = loadServiceConfig({ SERVER_HOST: '127.0.0.1', SERVER_PORT: String(apiPort), METRICS_PORT: String(metricsPort), SHUTDOWN_TIMEOUT_MS: '200' });
+    const container = new Container();
+    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
+    const source = new GatedRunEventSource();
+    container.rebind(RunEventSource).toConstantValue(source);
+    pending = startService(container);
+    const base = `http://127.0.0.1:${apiPort}`;
+    await eventually('the API to listen', async () => (await send(base, 'GET', '/livez').catch(() => undefined))?.status === 200);
+    const notReady = await send(base, 'GET', '/readyz');
+    expect(notReady.status).to.equal(503);
+    expect(notReady.json!['providerError']).to.include('not ready');
+    source.connect();
+    service = await pending;
+    expect(service.isReady()).to.equal(true);
+    expect((await send(base, 'GET', '/readyz')).status).to.equal(200);
+  });
+
+  it('serves the API and Prometheus metrics (route patterns, durations, process metrics) on their ports', async () => {
+    const config = loadServiceConfig({ SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', METRICS_PORT: '0', SHUTDOWN_TIMEOUT_MS: '200' });
+    const container = new Container();
+    container.load(coreModule({ config, logger: silentLogger }), localModule());
+    service = await startService(container);
+    expect(service.apiPort).to.be.above(0);
+    expect(service.metricsPort).to.be.above(0).and.not.equal(service.apiPort);
+    const base = `http://127.0.0.1:${service.apiPort}`;
+    expect((await send(base, 'POST', '/resource/pipeline', { json: DefinitionBodyMother.pipeline() })).json).to.deep.equal({ id: 'team/pipe' });
+    expect((await send(base, 'GET', '/metrics')).status).to.equal(404);
+
+    const scrape = await fetch(`http://127.0.0.1:${service.metricsPort}/metrics`);
+    expect(scrape.status).to.equal(200);
+    expect(scrape.headers.get('content-type')).to.match(/^text\/plain/);
+    const text = await scrape.text();
+    expect(text).to.include('http_requests_total{method="POST",route="/resource/:type",status="201"} 1');
+    expect(text).to.include('http_request_duration_seconds_count{method="POST",route="/resource/:type",status="201"} 1');
+    expect(text).to.include('process_cpu_user_seconds_total');
+    expect(text).to.include('nodejs_heap_size_total_bytes');
+    for (const result of ['Success', 'RecoverableFailure', 'UnrecoverableFailure', 'Discarded']) {
+      expect(text).to.include(`provider_webhook_send_events_count_total{result="${result}"} 0`);
+    }
+    expect((await fetch(`http://127.0.0.1:${service.metricsPort}/other`)).status).to.equal(404);
+  });
+
+  it('stops listening on both ports after stop', async () => {
+    const config = loadServiceConfig({ SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', METRICS_PORT: '0', SHUTDOWN_TIMEOUT_MS: '200' });
+    const container = new Container();
+    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
+    const started = await startService(container);
+    await started.stop();
+    expect(started.isReady()).to.equal(false);
+    const refused = await fetch(`http://127.0.0.1:${started.apiPort}/livez`).then(
+      () => false,
+      () => true,
+    );
+    expect(refused).to.equal(true);
+  });
+});
