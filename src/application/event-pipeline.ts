@@ -156,20 +156,23 @@ export class EventPipeline implements SingleEventProcessor {
     this.#unsettled.add(message);
     try {
       for (let attempt = 0; ; attempt += 1) {
-        const outcome = await this.#attempt(message.payload, message.id);
-        if (outcome !== 'retry') {
-          await message.ack();
-          return;
-        }
+        // Checked before every attempt, the first included: an event already past the maximum
+        // age (a long outage, a backlog) is dropped before sending, as the Go service does.
         const age = clock.now().getTime() - message.firstSeenAt.getTime();
         if (age >= this.#options.maxAgeMs) {
           metrics.countSendResult('Discarded');
-          logger.error('run event dropped: still undeliverable after the maximum retry age', {
+          logger.error('run event dropped: older than the maximum retry age and still undelivered', {
             messageId: message.id,
             ageMs: age,
             maxAgeMs: this.#options.maxAgeMs,
+            attempts: attempt,
             payload: message.payload,
           });
+          await message.ack();
+          return;
+        }
+        const outcome = await this.#attempt(message.payload, message.id);
+        if (outcome !== 'retry') {
           await message.ack();
           return;
         }

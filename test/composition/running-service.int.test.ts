@@ -71,14 +71,19 @@ describe('running service (real container, local provider)', () => {
     expect(scrape.status).to.equal(200);
     expect(scrape.headers.get('content-type')).to.match(/^text\/plain/);
     const text = await scrape.text();
-    expect(text).to.include('http_requests_total{method="POST",route="/resource/:type",status="201"} 1');
-    expect(text).to.include('http_request_duration_seconds_count{method="POST",route="/resource/:type",status="201"} 1');
+    expect(text).to.include('http_requests_total{method="POST",route="/resource/pipeline",status="201"} 1');
+    expect(text).to.include('http_request_duration_seconds_count{method="POST",route="/resource/pipeline",status="201"} 1');
     expect(text).to.include('process_cpu_user_seconds_total');
     expect(text).to.include('nodejs_heap_size_total_bytes');
     for (const result of ['Success', 'RecoverableFailure', 'UnrecoverableFailure', 'Discarded']) {
       expect(text).to.include(`provider_webhook_send_events_count_total{result="${result}"} 0`);
     }
     expect((await fetch(`http://127.0.0.1:${service.metricsPort}/other`)).status).to.equal(404);
+
+    const openApi = await send(base, 'GET', '/openapi.yaml');
+    expect(openApi.status).to.equal(200);
+    expect(openApi.text).to.match(/^openapi: 3\./);
+    expect(openApi.text).to.include('/resource/{type}/{id}:');
   });
 
   it('stops listening on both ports after stop', async () => {

@@ -1,10 +1,21 @@
 import type { Middleware } from 'koa';
 import type { IdGenerator } from '../../ports/id-generator.js';
 import type { Logger } from '../../ports/logger.js';
+import { resourceTypes } from '../../ports/provider.js';
 import type { HttpMetrics } from '../metrics/prometheus-metrics.js';
 
 /** Header carrying the request id, taken from the caller when present, echoed in the answer. */
 export const requestIdHeader = 'x-request-id';
+
+/**
+ * The `route` label of a request: the matched pattern with a known resource type filled in
+ * (`/resource/run`, `/resource/run/:id`), as the Go service labels them. Ids and unknown types
+ * never become label values, so the label set stays small.
+ */
+export function routeLabel(pattern: string | undefined, type: unknown): string {
+  if (pattern === undefined) return 'unmatched';
+  return typeof type === 'string' && (resourceTypes as readonly string[]).includes(type) ? pattern.replace(':type', type) : pattern;
+}
 
 // Kubernetes probes arrive every few seconds; at info level they would drown the operator's calls.
 const probePaths = new Set(['/livez', '/readyz']);
@@ -22,8 +33,9 @@ export function requestObserverMiddleware(options: { logger: Logger; metrics?: H
       await next();
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
-      options.metrics?.observeRequest({ method: ctx.method, route: String(route), status: ctx.status }, seconds);
+      const pattern = (ctx as unknown as { _matchedRoute?: string })._matchedRoute;
+      const route = routeLabel(pattern === undefined ? undefined : String(pattern), ctx.params?.['type']);
+      options.metrics?.observeRequest({ method: ctx.method, route, status: ctx.status }, seconds);
       const log = probePaths.has(ctx.path) ? options.logger.debug : options.logger.info;
       log.call(options.logger, 'request', {
         requestId,

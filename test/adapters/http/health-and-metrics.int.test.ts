@@ -1,0 +1,63 @@
+import { expect } from 'chai';
+import type { Readiness } from '../../../src/adapters/http/create-http-app.js';
+import { DefinitionBodyMother } from '../../support/definition-mother.js';
+import { send } from '../../support/http-client.js';
+import { type RunningApp, startApp } from '../../support/http-app-harness.js';
+import { recordingProvider } from '../../support/recording-provider.js';
+
+describe('HTTP health, OpenAPI and request metrics', () => {
+  let running: RunningApp | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+
+  it('answers /livez with 2xx', async () => {
+    running = await startApp(recordingProvider().provider, { readiness: () => ({ ready: false }) });
+    const answer = await send(running.baseUrl, 'GET', '/livez');
+    expect(answer.status).to.equal(200);
+    expect(answer.json).to.deep.equal({});
+  });
+
+  it('answers /readyz with 503 and a reason until ready, then 200', async () => {
+    let readiness: Readiness = { ready: false, reason: 'run event source not connected' };
+    running = await startApp(recordingProvider().provider, { readiness: () => readiness });
+    const before = await send(running.baseUrl, 'GET', '/readyz');
+    expect(before.status).to.equal(503);
+    expect(before.json).to.deep.equal({ providerError: 'not ready: run event source not connected' });
+    readiness = { ready: true };
+    const after = await send(running.baseUrl, 'GET', '/readyz');
+    expect(after.status).to.equal(200);
+    expect(after.json).to.deep.equal({});
+  });
+
+  it('serves the OpenAPI document as YAML', async () => {
+    const document = 'openapi: 3.0.0\ninfo:\n  title: provider\n';
+    running = await startApp(recordingProvider().provider, { openApiDocument: document });
+    const answer = await send(running.baseUrl, 'GET', '/openapi.yaml');
+    expect(answer.status).to.equal(200);
+    expect(answer.headers.get('content-type')).to.match(/^application\/yaml/);
+    expect(answer.text).to.equal(document);
+  });
+
+  it('counts requests by method, route pattern and status, and times them', async () => {
+    running = await startApp(recordingProvider().provider);
+    const base = running.baseUrl;
+    await send(base, 'POST', '/resource/run', { json: DefinitionBodyMother.run() });
+    await send(base, 'POST', '/resource/run', { json: DefinitionBodyMother.run() });
+    await send(base, 'DELETE', '/resource/pipeline/team%2Fpipe');
+    await send(base, 'PUT', '/resource/run/x', { json: DefinitionBodyMother.run() });
+    await send(base, 'POST', '/resource/run', { body: '{', contentType: 'application/json' });
+    await send(base, 'GET', '/nowhere/at/all');
+    const text = await running.metrics.registry.metrics();
+    expect(text).to.include('http_requests_total{method="POST",route="/resource/run",status="201"} 2');
+    expect(text).to.include('http_requests_total{method="DELETE",route="/resource/pipeline/:id",status="200"} 1');
+    expect(text).to.include('http_requests_total{method="PUT",route="/resource/run/:id",status="501"} 1');
+    expect(text).to.include('http_requests_total{method="POST",route="/resource/run",status="400"} 1');
+    expect(text).to.include('http_requests_total{method="GET",route="unmatched",status="404"} 1');
+    expect(text).not.to.include('team%2Fpipe');
+    expect(text).not.to.include('/nowhere');
+    expect(text).to.include('http_request_duration_seconds_count{method="POST",route="/resource/run",status="201"} 2');
+    expect(text).to.match(/http_request_duration_seconds_bucket\{le="0.005",method="DELETE",route="\/resource\/pipeline\/:id",status="200"\} \d/);
+  });
+});

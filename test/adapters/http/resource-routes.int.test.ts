@@ -1,0 +1,283 @@
+import { request as httpRequest } from 'node:http';
+import { expect } from 'chai';
+import { BackendError } from '../../../src/domain/errors.js';
+import type { Provider } from '../../../src/ports/provider.js';
+import { DefinitionBodyMother } from '../../support/definition-mother.js';
+import { send } from '../../support/http-client.js';
+import { type RunningApp, startApp } from '../../support/http-app-harness.js';
+import { type ProviderCall, recordingProvider } from '../../support/recording-provider.js';
+
+const bodies = {
+  pipeline: DefinitionBodyMother.pipeline(),
+  run: DefinitionBodyMother.run(),
+  runschedule: DefinitionBodyMother.runSchedule(),
+  experiment: DefinitionBodyMother.experiment(),
+} as const;
+
+function expectProviderError(answer: { status: number; json: Record<string, unknown> | undefined; headers: Headers }, status: number, includes?: string): void {
+  expect(answer.status).to.equal(status);
+  expect(answer.headers.get('content-type')).to.match(/^application\/json/);
+  expect(answer.json).to.have.property('providerError').that.is.a('string').and.not.equal('');
+  if (includes) expect(answer.json!['providerError']).to.include(includes);
+}
+
+describe('HTTP resource API', () => {
+  let running: RunningApp | undefined;
+  let calls: ProviderCall[];
+
+  async function serve(provider?: Provider, options: Parameters<typeof startApp>[1] = {}): Promise<string> {
+    const recording = recordingProvider();
+    calls = recording.calls;
+    running = await startApp(provider ?? recording.provider, options);
+    return running.baseUrl;
+  }
+
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+
+  describe('success', () => {
+    for (const type of ['pipeline', 'run', 'runschedule', 'experiment'] as const) {
+      it(`POST /resource/${type} answers 201 with the provider's id`, async () => {
+        const base = await serve();
+        const answer = await send(base, 'POST', `/resource/${type}`, { json: bodies[type] });
+        expect(answer.status).to.equal(201);
+        expect(answer.json).to.deep.equal({ id: `${type}-id` });
+        expect(calls.map(({ type: t, operation }) => [t, operation])).to.deep.equal([[type, 'create']]);
+      });
+    }
+
+    it('hands the provider the decoded definition', async () => {
+      const base = await serve();
+      await send(base, 'POST', '/resource/run', { json: bodies.run });
+      expect(calls[0]!.definition).to.deep.include({
+        name: { namespace: 'team', name: 'train' },
+        pipelineName: { namespace: 'team', name: 'pipe' },
+        parameters: { learningRate: '0.1' },
+      });
+    });
+
+    it('PUT answers 200 with the id the provider returns, which may differ from the path', async () => {
+      const recording = recordingProvider(() => 'new-id');
+      calls = recording.calls;
+      running = await startApp(recording.provider);
+      const answer = await send(running.baseUrl, 'PUT', '/resource/pipeline/old-id', { json: bodies.pipeline });
+      expect(answer.status).to.equal(200);
+      expect(answer.json).to.deep.equal({ id: 'new-id' });
+      expect(calls[0]).to.include({ type: 'pipeline', operation: 'update', id: 'old-id' });
+    });
+
+    it('decodes a percent-encoded id exactly once', async () => {
+      const base = await serve();
+      const answer = await send(base, 'PUT', '/resource/runschedule/projects%2Fp%2Flocations%2Fl%2Fschedules%2F1', { json: bodies.runschedule });
+      expect(answer.status).to.equal(200);
+      expect(answer.json).to.deep.equal({ id: 'projects/p/locations/l/schedules/1' });
+      await send(base, 'DELETE', '/resource/runschedule/a%252Fb');
+      await send(base, 'DELETE', '/resource/pipeline/team%2Fpipe%20x');
+      expect(calls.map((call) => call.id)).to.deep.equal(['projects/p/locations/l/schedules/1', 'a%2Fb', 'team/pipe x']);
+    });
+
+    for (const type of ['pipeline', 'run', 'runschedule', 'experiment'] as const) {
+      it(`DELETE /resource/${type}/{id} answers 200 with exactly {}`, async () => {
+        const base = await serve();
+        const answer = await send(base, 'DELETE', `/resource/${type}/ns%2Fname`);
+        expect(answer.status).to.equal(200);
+        expect(answer.text).to.equal('{}');
+        expect(answer.headers.get('content-type')).to.match(/^application\/json/);
+        expect(calls).to.deep.equal([{ type, operation: 'delete', id: 'ns/name' }]);
+      });
+    }
+
+    it('accepts application/json with a charset parameter and odd casing', async () => {
+      const base = await serve();
+      for (const contentType of ['application/json; charset=utf-8', 'Application/JSON;charset=UTF-8']) {
+        const answer = await send(base, 'POST', '/resource/experiment', { body: JSON.stringify(bodies.experiment), contentType });
+        expect(answer.status, contentType).to.equal(201);
+      }
+    });
+
+    it('accepts a ~5 MB compiled pipeline under the default 32 MiB limit', async () => {
+      const base = await serve();
+      const compiledPipeline = { components: Array.from({ length: 50_000 }, (_, n) => ({ name: `c${n}`, image: 'x'.repeat(80) })) };
+      const body = JSON.stringify({ ...bodies.pipeline, compiledPipeline });
+      expect(body.length).to.be.within(4_500_000, 6_000_000);
+      const answer = await send(base, 'POST', '/resource/pipeline', { body, contentType: 'application/json' });
+      expect(answer.status).to.equal(201);
+      expect((calls[0]!.definition as { compiledPipeline: typeof compiledPipeline }).compiledPipeline.components).to.have.length(50_000);
+    });
+
+    it('echoes the caller request id, and makes one up otherwise', async () => {
+      const base = await serve();
+      expect((await send(base, 'GET', '/livez', { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id')).to.equal('abc-123');
+      expect((await send(base, 'GET', '/nowhere')).headers.get('x-request-id')).to.match(/^req-\d+$/);
+    });
+  });
+
+  describe('400', () => {
+    it('answers a body that is not JSON', async () => {
+      const base = await serve();
+      expectProviderError(await send(base, 'POST', '/resource/run', { body: '{"name":', contentType: 'application/json' }), 400, 'not valid JSON');
+      expect(calls).to.deep.equal([]);
+    });
+
+    it('answers an empty body', async () => {
+      const base = await serve();
+      expectProviderError(await send(base, 'POST', '/resource/run', { body: '', contentType: 'application/json' }), 400, 'empty');
+      expectProviderError(await send(base, 'PUT', '/resource/run/x', { contentType: 'application/json' }), 501);
+      expectProviderError(await send(base, 'PUT', '/resource/pipeline/x', { contentType: 'application/json' }), 400, 'empty');
+    });
+
+    const invalid: Array<{ why: string; type: keyof typeof bodies; body: unknown; includes: string }> = [
+      { why: 'a JSON array', type: 'run', body: [], includes: 'body must be a JSON object' },
+      { why: 'an empty run name', type: 'run', body: DefinitionBodyMother.run({ name: '' }), includes: 'run.name must not be empty' },
+      { why: 'an empty pipeline name', type: 'pipeline', body: { pipelineDefinition: { name: '' } }, includes: 'pipelineDefinition.name' },
+      { why: 'an empty experiment name', type: 'experiment', body: { name: '' }, includes: 'experiment.name' },
+      { why: 'a namespaced name a/b/c', type: 'run', body: DefinitionBodyMother.run({ pipelineName: 'a/b/c' }), includes: 'a/b/c' },
+      { why: 'a namespaced name /x', type: 'run', body: DefinitionBodyMother.run({ runConfigurationName: '/x' }), includes: '"/x"' },
+      { why: 'a namespaced name acc/', type: 'experiment', body: { name: 'acc/' }, includes: 'acc/' },
+      { why: 'a 4-field cron', type: 'runschedule', body: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '* * * *' } }), includes: '4 fields' },
+      { why: 'a 7-field cron', type: 'runschedule', body: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '0 0 0 * * * 2030' } }), includes: '7 fields' },
+      { why: 'a schedule without trigger indicator', type: 'runschedule', body: DefinitionBodyMother.runSchedule({ triggerIndicator: undefined }), includes: 'triggerIndicator' },
+      { why: 'a start time that is not RFC 3339', type: 'runschedule', body: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '0 3 * * *', startTime: 'tomorrow' } }), includes: 'startTime' },
+    ];
+    for (const { why, type, body, includes } of invalid) {
+      it(`answers ${why} on POST and PUT`, async () => {
+        const base = await serve();
+        expectProviderError(await send(base, 'POST', `/resource/${type}`, { json: body }), 400, includes);
+        if (type !== 'run') expectProviderError(await send(base, 'PUT', `/resource/${type}/some-id`, { json: body }), 400, includes);
+        expect(calls).to.deep.equal([]);
+      });
+    }
+
+    for (const bad of ['%E0%A4%A', '%zz', 'abc%']) {
+      it(`answers a malformed percent escape in the id (${bad})`, async () => {
+        const base = await serve();
+        expectProviderError(await send(base, 'DELETE', `/resource/pipeline/${bad}`), 400, 'percent-encoded');
+        expectProviderError(await send(base, 'PUT', `/resource/pipeline/${bad}`, { json: bodies.pipeline }), 400, 'percent-encoded');
+        expect(calls).to.deep.equal([]);
+      });
+    }
+  });
+
+  describe('404 and 405', () => {
+    it('answers an unknown resource type with 404', async () => {
+      const base = await serve();
+      expectProviderError(await send(base, 'POST', '/resource/widget', { json: {} }), 404, 'widget');
+      expectProviderError(await send(base, 'PUT', '/resource/widget/1', { json: {} }), 404, 'widget');
+      expectProviderError(await send(base, 'DELETE', '/resource/widget/1'), 404, 'widget');
+    });
+
+    for (const path of ['/', '/nowhere', '/resource', '/resource/run/a/b', '/resources/run']) {
+      it(`answers the unknown route ${path} with a JSON 404`, async () => {
+        const base = await serve();
+        expectProviderError(await send(base, 'GET', path), 404);
+      });
+    }
+
+    const wrongMethods: Array<[string, string]> = [
+      ['GET', '/resource/run'],
+      ['DELETE', '/resource/run'],
+      ['PATCH', '/resource/run/x'],
+      ['POST', '/resource/run/x'],
+      ['GET', '/resource/pipeline/x'],
+      ['POST', '/livez'],
+      ['DELETE', '/readyz'],
+    ];
+    for (const [method, path] of wrongMethods) {
+      it(`answers ${method} ${path} with a JSON 405`, async () => {
+        const base = await serve();
+        expectProviderError(await send(base, method, path, method === 'GET' || method === 'DELETE' ? {} : { json: {} }), 405, method);
+      });
+    }
+  });
+
+  describe('413', () => {
+    it('answers a body larger than the configured limit, by Content-Length', async () => {
+      const base = await serve(undefined, { bodyLimitBytes: 1024 });
+      const body = JSON.stringify(DefinitionBodyMother.pipeline({ compiledPipeline: { blob: 'x'.repeat(2000) } }));
+      expectProviderError(await send(base, 'POST', '/resource/pipeline', { body, contentType: 'application/json' }), 413, '1024');
+      expect(calls).to.deep.equal([]);
+    });
+
+    it('answers a chunked body that grows past the limit', async () => {
+      const base = await serve(undefined, { bodyLimitBytes: 1024 });
+      const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const request = httpRequest(`${base}/resource/pipeline`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+        });
+        request.on('error', reject);
+        request.write('{"pipelineDefinition":{"name":"p"},"compiledPipeline":"');
+        request.write('x'.repeat(4000));
+        request.end('"}');
+      });
+      expect(status).to.equal(413);
+      expect(JSON.parse(text)).to.have.property('providerError').that.includes('1024');
+    });
+
+    it('accepts a body right at the limit', async () => {
+      const base = await serve(undefined, { bodyLimitBytes: 1024 });
+      const prefix = JSON.stringify({ name: 'exp', description: '' });
+      const body = JSON.stringify({ name: 'exp', description: 'd'.repeat(1024 - prefix.length) });
+      expect(Buffer.byteLength(body)).to.equal(1024);
+      expect((await send(base, 'POST', '/resource/experiment', { body, contentType: 'application/json' })).status).to.equal(201);
+    });
+  });
+
+  describe('415', () => {
+    const contentTypes = [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'application/jsonp', 'text/json'];
+    for (const contentType of contentTypes) {
+      it(`answers a body sent as ${contentType ?? 'no content type'}`, async () => {
+        const base = await serve();
+        const body = Buffer.from(JSON.stringify(bodies.experiment));
+        expectProviderError(await send(base, 'POST', '/resource/experiment', { body, ...(contentType ? { contentType } : {}) }), 415);
+        expect(calls).to.deep.equal([]);
+      });
+    }
+  });
+
+  describe('501', () => {
+    it('answers PUT of a run', async () => {
+      const base = await serve();
+      expectProviderError(await send(base, 'PUT', '/resource/run/r-1', { json: bodies.run }), 501, 'update of run');
+      expect(calls).to.deep.equal([]);
+    });
+
+    it('answers every experiment operation of a provider without experiments', async () => {
+      const { provider, calls: recorded } = recordingProvider();
+      const withoutExperiments: Provider = { ...provider, experiment: {} };
+      calls = recorded;
+      running = await startApp(withoutExperiments);
+      const base = running.baseUrl;
+      expectProviderError(await send(base, 'POST', '/resource/experiment', { json: bodies.experiment }), 501, 'experiment');
+      expectProviderError(await send(base, 'PUT', '/resource/experiment/e', { json: bodies.experiment }), 501, 'experiment');
+      expectProviderError(await send(base, 'DELETE', '/resource/experiment/e'), 501, 'experiment');
+      expect(calls).to.deep.equal([]);
+    });
+  });
+
+  describe('500', () => {
+    it('carries the message of a BackendError', async () => {
+      const { provider } = recordingProvider(() => {
+        throw new BackendError('storage write to gs://bucket/team/pipe failed: permission denied');
+      });
+      running = await startApp(provider);
+      const answer = await send(running.baseUrl, 'POST', '/resource/pipeline', { json: bodies.pipeline });
+      expectProviderError(answer, 500);
+      expect(answer.json).to.deep.equal({ providerError: 'storage write to gs://bucket/team/pipe failed: permission denied' });
+    });
+
+    it('answers a plain Error with 500 and its message, without a stack', async () => {
+      const { provider } = recordingProvider(() => {
+        throw new TypeError('cannot read properties of undefined');
+      });
+      running = await startApp(provider);
+      const answer = await send(running.baseUrl, 'DELETE', '/resource/run/r');
+      expectProviderError(answer, 500, 'cannot read properties of undefined');
+      expect(answer.text).not.to.include('at ');
+    });
+  });
+});

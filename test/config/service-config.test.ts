@@ -1,0 +1,257 @@
+import { expect } from 'chai';
+import { knownParameters } from '../../src/config/provider-parameters.js';
+import { ConfigError, describeConfig, environmentVariables, formatConfigHelp, loadServiceConfig } from '../../src/config/service-config.js';
+
+type Env = Record<string, string | undefined>;
+
+function configError(env: Env): ConfigError {
+  try {
+    loadServiceConfig(env);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+const vertexEnv: Env = {
+  PROVIDERNAME: 'ops/vai',
+  PARAMETERS_VAIPROJECT: 'proj',
+  PARAMETERS_VAILOCATION: 'europe-west2',
+  PARAMETERS_PIPELINEBUCKET: 'bucket',
+  PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION: 'sub',
+};
+
+const kfpEnv: Env = {
+  PROVIDERNAME: 'ops/kfp',
+  PARAMETERS_RESTKFPAPIURL: 'http://ml-pipeline.kubeflow:8888',
+  PARAMETERS_GRPCMETADATASTOREADDRESS: 'metadata-grpc-service.kubeflow:8080',
+};
+
+describe('service configuration', () => {
+  describe('defaults', () => {
+    it('runs the local provider on 0.0.0.0:8080 with metrics on 8081 when nothing is set', () => {
+      const config = loadServiceConfig({});
+      expect(config).to.deep.equal({
+        providerType: 'local',
+        providerName: { namespace: '', name: 'local' },
+        pipelineRootStorage: '',
+        server: { host: '0.0.0.0', port: 8080 },
+        metricsPort: 8081,
+        bodyLimitBytes: 32 * 1024 * 1024,
+        shutdownTimeoutMs: 5000,
+        logLevel: 'info',
+        events: { concurrency: 8, maxAgeMs: 86_400_000, retryInitialMs: 1000, retryMaxMs: 60_000, webhookTimeoutMs: 10_000 },
+        parameters: {},
+        local: { runDurationMs: 2000, artifactRoot: 'file:///tmp/kfp-local' },
+      });
+      expect(config).not.to.have.property('operatorWebhook');
+    });
+
+    it('is frozen, nested objects included', () => {
+      const config = loadServiceConfig({ PARAMETERS_LABELS: '{"a":{"b":1}}' });
+      expect(Object.isFrozen(config)).to.equal(true);
+      expect(Object.isFrozen(config.server)).to.equal(true);
+      expect(Object.isFrozen(config.events)).to.equal(true);
+      expect(Object.isFrozen(config.parameters['labels'])).to.equal(true);
+    });
+
+    it('treats empty and blank variables as unset', () => {
+      const config = loadServiceConfig({ SERVER_PORT: '', METRICS_PORT: '  ', LOG_LEVEL: '', OPERATORWEBHOOK: '' });
+      expect(config.server.port).to.equal(8080);
+      expect(config.metricsPort).to.equal(8081);
+      expect(config.logLevel).to.equal('info');
+      expect(config).not.to.have.property('operatorWebhook');
+    });
+  });
+
+  describe('every variable', () => {
+    it('reads each setting from its variable', () => {
+      const config = loadServiceConfig({
+        PROVIDERNAME: 'ops/local-provider',
+        PIPELINEROOTSTORAGE: 'gs://root',
+        OPERATORWEBHOOK: 'http://kfp-operator-events.kfp-operator:8080/events',
+        SERVER_HOST: '127.0.0.1',
+        SERVER_PORT: '9090',
+        METRICS_PORT: '0',
+        HTTP_BODY_LIMIT_BYTES: '1024',
+        SHUTDOWN_TIMEOUT_MS: '250',
+        LOG_LEVEL: 'debug',
+        EVENTS_CONCURRENCY: '3',
+        EVENTS_MAX_AGE_MS: '60000',
+        EVENTS_RETRY_INITIAL_MS: '5',
+        EVENTS_RETRY_MAX_MS: '20',
+        WEBHOOK_TIMEOUT_MS: '300',
+        PARAMETERS_RUNDURATIONMS: '50',
+      });
+      expect(config.providerName).to.deep.equal({ namespace: 'ops', name: 'local-provider' });
+      expect(config.pipelineRootStorage).to.equal('gs://root');
+      expect(config.operatorWebhook?.href).to.equal('http://kfp-operator-events.kfp-operator:8080/events');
+      expect(config.server).to.deep.equal({ host: '127.0.0.1', port: 9090 });
+      expect(config.metricsPort).to.equal(0);
+      expect(config.bodyLimitBytes).to.equal(1024);
+      expect(config.shutdownTimeoutMs).to.equal(250);
+      expect(config.logLevel).to.equal('debug');
+      expect(config.events).to.deep.equal({ concurrency: 3, maxAgeMs: 60_000, retryInitialMs: 5, retryMaxMs: 20, webhookTimeoutMs: 300 });
+      expect(config.local).to.deep.equal({ runDurationMs: 50, artifactRoot: 'gs://root' });
+    });
+
+    it('raises the default largest retry delay to at least the first one', () => {
+      expect(loadServiceConfig({ EVENTS_RETRY_INITIAL_MS: '120000' }).events.retryMaxMs).to.equal(120_000);
+    });
+  });
+
+  describe('provider inference', () => {
+    it('takes PROVIDER_TYPE over the parameters present', () => {
+      const config = loadServiceConfig({ PROVIDER_TYPE: 'local', PARAMETERS_VAIPROJECT: 'proj' });
+      expect(config.providerType).to.equal('local');
+      expect(config.parameters).to.deep.equal({ vaiProject: 'proj' });
+      expect(config).not.to.have.property('vai');
+    });
+
+    it('chooses vai when PARAMETERS_VAIPROJECT is set', () => {
+      const config = loadServiceConfig(vertexEnv);
+      expect(config.providerType).to.equal('vai');
+      expect(config.vai).to.deep.equal({
+        project: 'proj',
+        location: 'europe-west2',
+        jobServiceAccount: '',
+        pipelineBucket: 'bucket',
+        eventsSubscription: 'sub',
+        maxConcurrentRunCount: 10,
+        pscNetworkAttachment: '',
+        vaiEndpoint: 'europe-west2-aiplatform.googleapis.com:443',
+      });
+      expect(config).not.to.have.property('local');
+    });
+
+    it('chooses kfp when PARAMETERS_RESTKFPAPIURL is set', () => {
+      const config = loadServiceConfig(kfpEnv);
+      expect(config.providerType).to.equal('kfp');
+      expect(config.kfp).to.deep.equal({
+        restApiUrl: 'http://ml-pipeline.kubeflow:8888',
+        grpcApiAddress: '',
+        metadataStoreAddress: 'metadata-grpc-service.kubeflow:8080',
+        namespace: 'kubeflow',
+        multiUserMode: false,
+        defaultExperiment: '',
+        tokenFile: '/var/run/secrets/kfp/token',
+      });
+    });
+
+    it('chooses local otherwise', () => {
+      expect(loadServiceConfig({ PARAMETERS_SOMETHING: 'x' }).providerType).to.equal('local');
+    });
+
+    it('reads the vai extras: max concurrent runs, endpoints and emulators', () => {
+      const config = loadServiceConfig({
+        ...vertexEnv,
+        PARAMETERS_MAXCONCURRENTRUNCOUNT: '3',
+        PARAMETERS_VAIJOBSERVICEACCOUNT: 'sa@proj.iam.gserviceaccount.com',
+        PARAMETERS_PSCNETWORKATTACHMENT: 'att',
+        STORAGE_EMULATOR_HOST: 'http://127.0.0.1:4443',
+        PUBSUB_EMULATOR_HOST: '127.0.0.1:8085',
+      });
+      expect(config.vai).to.include({
+        maxConcurrentRunCount: 3,
+        jobServiceAccount: 'sa@proj.iam.gserviceaccount.com',
+        pscNetworkAttachment: 'att',
+        gcsEndpoint: 'http://127.0.0.1:4443',
+        pubsubEmulatorHost: '127.0.0.1:8085',
+      });
+    });
+
+    it('falls back to 10 concurrent schedule runs when the parameter is not positive', () => {
+      expect(loadServiceConfig({ ...vertexEnv, PARAMETERS_MAXCONCURRENTRUNCOUNT: '0' }).vai?.maxConcurrentRunCount).to.equal(10);
+    });
+
+    it('reads the kfp extras: multi-user mode, namespace, token file', () => {
+      const config = loadServiceConfig({
+        ...kfpEnv,
+        PARAMETERS_KFPMULTIUSERMODE: 'true',
+        PARAMETERS_KFPNAMESPACE: 'pipelines',
+        PARAMETERS_DEFAULTEXPERIMENT: 'Default',
+        KFP_TOKEN_FILE: '/tmp/token',
+      });
+      expect(config.kfp).to.include({ multiUserMode: true, namespace: 'pipelines', defaultExperiment: 'Default', tokenFile: '/tmp/token' });
+    });
+  });
+
+  describe('errors name the variable', () => {
+    const cases: Array<{ why: string; env: Env; variable: string }> = [
+      { why: 'an unknown provider type', env: { PROVIDER_TYPE: 'sagemaker' }, variable: 'PROVIDER_TYPE' },
+      { why: 'vai without PROVIDERNAME', env: { ...vertexEnv, PROVIDERNAME: undefined }, variable: 'PROVIDERNAME' },
+      { why: 'vai without a location', env: { ...vertexEnv, PARAMETERS_VAILOCATION: undefined }, variable: 'PARAMETERS_VAILOCATION' },
+      { why: 'vai without a bucket', env: { ...vertexEnv, PARAMETERS_PIPELINEBUCKET: '' }, variable: 'PARAMETERS_PIPELINEBUCKET' },
+      {
+        why: 'vai without a subscription',
+        env: { ...vertexEnv, PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION: undefined },
+        variable: 'PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION',
+      },
+      { why: 'vai chosen explicitly without a project', env: { ...vertexEnv, PARAMETERS_VAIPROJECT: undefined, PROVIDER_TYPE: 'vai' }, variable: 'PARAMETERS_VAIPROJECT' },
+      { why: 'kfp without PROVIDERNAME', env: { ...kfpEnv, PROVIDERNAME: undefined }, variable: 'PROVIDERNAME' },
+      { why: 'kfp without a metadata store', env: { ...kfpEnv, PARAMETERS_GRPCMETADATASTOREADDRESS: undefined }, variable: 'PARAMETERS_GRPCMETADATASTOREADDRESS' },
+      { why: 'kfp with a URL that is not http', env: { ...kfpEnv, PARAMETERS_RESTKFPAPIURL: 'ml-pipeline:8888' }, variable: 'PARAMETERS_RESTKFPAPIURL' },
+      { why: 'kfp chosen explicitly without an API URL', env: { ...kfpEnv, PARAMETERS_RESTKFPAPIURL: undefined, PROVIDER_TYPE: 'kfp' }, variable: 'PARAMETERS_RESTKFPAPIURL' },
+      { why: 'kfp multi-user mode without a provider namespace', env: { ...kfpEnv, PROVIDERNAME: 'kfp', PARAMETERS_KFPMULTIUSERMODE: 'true' }, variable: 'PROVIDERNAME' },
+      { why: 'a malformed PROVIDERNAME', env: { PROVIDERNAME: 'a/b/c' }, variable: 'PROVIDERNAME' },
+      { why: 'a PROVIDERNAME with an empty side', env: { PROVIDERNAME: '/x' }, variable: 'PROVIDERNAME' },
+      { why: 'a non-numeric SERVER_PORT', env: { SERVER_PORT: 'abc' }, variable: 'SERVER_PORT' },
+      { why: 'a SERVER_PORT above 65535', env: { SERVER_PORT: '65536' }, variable: 'SERVER_PORT' },
+      { why: 'a negative SERVER_PORT', env: { SERVER_PORT: '-1' }, variable: 'SERVER_PORT' },
+      { why: 'a fractional METRICS_PORT', env: { METRICS_PORT: '80.5' }, variable: 'METRICS_PORT' },
+      { why: 'an OPERATORWEBHOOK that is not a URL', env: { OPERATORWEBHOOK: 'not a url' }, variable: 'OPERATORWEBHOOK' },
+      { why: 'an OPERATORWEBHOOK that is not http', env: { OPERATORWEBHOOK: 'ftp://host/events' }, variable: 'OPERATORWEBHOOK' },
+      { why: 'an unknown LOG_LEVEL', env: { LOG_LEVEL: 'verbose' }, variable: 'LOG_LEVEL' },
+      { why: 'a zero HTTP_BODY_LIMIT_BYTES', env: { HTTP_BODY_LIMIT_BYTES: '0' }, variable: 'HTTP_BODY_LIMIT_BYTES' },
+      { why: 'a zero EVENTS_CONCURRENCY', env: { EVENTS_CONCURRENCY: '0' }, variable: 'EVENTS_CONCURRENCY' },
+      { why: 'a zero EVENTS_RETRY_INITIAL_MS', env: { EVENTS_RETRY_INITIAL_MS: '0' }, variable: 'EVENTS_RETRY_INITIAL_MS' },
+      { why: 'a retry maximum below the initial delay', env: { EVENTS_RETRY_INITIAL_MS: '100', EVENTS_RETRY_MAX_MS: '50' }, variable: 'EVENTS_RETRY_MAX_MS' },
+      { why: 'a text EVENTS_MAX_AGE_MS', env: { EVENTS_MAX_AGE_MS: '1d' }, variable: 'EVENTS_MAX_AGE_MS' },
+      { why: 'a zero WEBHOOK_TIMEOUT_MS', env: { WEBHOOK_TIMEOUT_MS: '0' }, variable: 'WEBHOOK_TIMEOUT_MS' },
+      { why: 'a text SHUTDOWN_TIMEOUT_MS', env: { SHUTDOWN_TIMEOUT_MS: 'soon' }, variable: 'SHUTDOWN_TIMEOUT_MS' },
+      { why: 'a negative PARAMETERS_RUNDURATIONMS', env: { PARAMETERS_RUNDURATIONMS: '-5' }, variable: 'PARAMETERS_RUNDURATIONMS' },
+      { why: 'a fractional PARAMETERS_RUNDURATIONMS', env: { PARAMETERS_RUNDURATIONMS: '1.5' }, variable: 'PARAMETERS_RUNDURATIONMS' },
+      { why: 'a known number parameter that is not a number', env: { ...vertexEnv, PARAMETERS_MAXCONCURRENTRUNCOUNT: 'many' }, variable: 'PARAMETERS_MAXCONCURRENTRUNCOUNT' },
+    ];
+    for (const { why, env, variable } of cases) {
+      it(`stops on ${why} with a message naming ${variable}`, () => {
+        const error = configError(env);
+        expect(error.variable).to.equal(variable);
+        expect(error.message).to.include(variable);
+        expect(error.message).not.to.include('\n');
+      });
+    }
+  });
+
+  describe('help', () => {
+    it('lists every variable of the contract and every known parameter with its default', () => {
+      const help = formatConfigHelp();
+      const contract = ['PROVIDERNAME', 'PIPELINEROOTSTORAGE', 'OPERATORWEBHOOK', 'SERVER_HOST', 'SERVER_PORT', 'METRICS_PORT', 'PROVIDER_TYPE'];
+      for (const name of [...contract, ...environmentVariables.map((variable) => variable.name)]) {
+        expect(help).to.match(new RegExp(`^  ${name} `, 'm'), name);
+      }
+      for (const key of Object.keys(knownParameters)) expect(help).to.include(`PARAMETERS_${key.toUpperCase()}`);
+      expect(help).to.match(/SERVER_PORT .*\(default 8080\)/);
+      expect(help).to.match(/METRICS_PORT .*\(default 8081\)/);
+      expect(help).to.match(/HTTP_BODY_LIMIT_BYTES .*\(default 33554432\)/);
+    });
+  });
+
+  describe('description for the start-up log', () => {
+    it('masks credentials in the webhook URL', () => {
+      const config = loadServiceConfig({ OPERATORWEBHOOK: 'https://user:s3cret@operator.example/events?x=1' });
+      const described = describeConfig(config);
+      expect(described['operatorWebhook']).to.equal('https://redacted@operator.example/events?x=1');
+      expect(JSON.stringify(described)).not.to.include('s3cret');
+      expect(JSON.stringify(described)).not.to.include('user');
+      expect(config.operatorWebhook?.password).to.equal('s3cret');
+    });
+
+    it('renders the provider name as text and leaves a plain webhook alone', () => {
+      const described = describeConfig(loadServiceConfig({ PROVIDERNAME: 'ops/p', OPERATORWEBHOOK: 'http://op:8080/events' }));
+      expect(described['providerName']).to.equal('ops/p');
+      expect(described['operatorWebhook']).to.equal('http://op:8080/events');
+    });
+  });
+});

@@ -1,0 +1,142 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { RecordingWebhookReceiver } from '../src/testing/recording-webhook-receiver.js';
+import { DefinitionBodyMother } from './support/definition-mother.js';
+import { eventually, freePort } from './support/eventually.js';
+import { send } from './support/http-client.js';
+
+const mainScript = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+interface Child {
+  readonly process: ChildProcess;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function run(env: Record<string, string>, args: string[] = []): Child {
+  const child = spawn(process.execPath, [mainScript, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const state: Child = {
+    process: child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+  };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (state.stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (state.stderr += chunk));
+  return state;
+}
+
+async function status(url: string): Promise<number | undefined> {
+  return fetch(url).then(
+    (response) => response.status,
+    () => undefined,
+  );
+}
+
+function isSuccess(code: number | undefined): boolean {
+  return code !== undefined && code >= 200 && code < 300;
+}
+
+describe('the built service as a child process (dist/main.js)', function () {
+  this.timeout(15_000);
+  const children: Child[] = [];
+
+  before(function () {
+    if (!existsSync(mainScript)) throw new Error(`${mainScript} is missing: run "npm run build" (npm test does it in pretest)`);
+  });
+
+  afterEach(async () => {
+    for (const child of children.splice(0)) {
+      if (child.process.exitCode === null && child.process.signalCode === null) {
+        child.process.kill('SIGKILL');
+        await child.exited;
+      }
+    }
+  });
+
+  it('starts with only its ports set, gets ready, and exits 0 on SIGTERM within 5 s', async () => {
+    const [apiPort, metricsPort] = [await freePort(), await freePort()];
+    const child = run({ SERVER_HOST: '127.0.0.1', SERVER_PORT: String(apiPort), METRICS_PORT: String(metricsPort) });
+    children.push(child);
+    await eventually(
+      `/readyz to answer 2xx (stdout: ${child.stdout} stderr: ${child.stderr})`,
+      async () => isSuccess(await status(`http://127.0.0.1:${apiPort}/readyz`)),
+      8000,
+      50,
+    );
+    expect(await status(`http://127.0.0.1:${apiPort}/livez`)).to.equal(200);
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.status).to.equal(200);
+    expect(await metrics.text()).to.include('process_cpu_user_seconds_total');
+    expect(child.stderr).to.equal('');
+    const started = JSON.parse(child.stdout.split('\n').find((line) => line.includes('provider service started'))!) as Record<string, unknown>;
+    expect(started).to.include({ level: 'info', apiPort, metricsPort });
+
+    const signalledAt = Date.now();
+    child.process.kill('SIGTERM');
+    const exit = await child.exited;
+    expect(Date.now() - signalledAt).to.be.below(5000);
+    expect(exit).to.deep.equal({ code: 0, signal: null });
+  });
+
+  it('exits 0 on SIGTERM within its shutdown budget while a webhook delivery hangs', async () => {
+    const receiver = await new RecordingWebhookReceiver().start();
+    try {
+      receiver.answerWith('hang');
+      const [apiPort, metricsPort] = [await freePort(), await freePort()];
+      const child = run({
+        SERVER_HOST: '127.0.0.1',
+        SERVER_PORT: String(apiPort),
+        METRICS_PORT: String(metricsPort),
+        OPERATORWEBHOOK: receiver.url,
+        EVENTS_CONCURRENCY: '1',
+        SHUTDOWN_TIMEOUT_MS: '300',
+        PARAMETERS_RUNDURATIONMS: '10',
+      });
+      children.push(child);
+      const base = `http://127.0.0.1:${apiPort}`;
+      await eventually('/readyz to answer 2xx', async () => isSuccess(await status(`${base}/readyz`)), 8000, 50);
+      expect((await send(base, 'POST', '/resource/pipeline', { json: DefinitionBodyMother.pipeline() })).status).to.equal(201);
+      expect((await send(base, 'POST', '/resource/run', { json: DefinitionBodyMother.run() })).status).to.equal(201);
+      await receiver.waitForRequests(1, 5000);
+      const signalledAt = Date.now();
+      child.process.kill('SIGTERM');
+      expect(await child.exited).to.deep.equal({ code: 0, signal: null });
+      expect(Date.now() - signalledAt).to.be.below(1300);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('exits non-zero with one stderr line naming an invalid variable', async () => {
+    const child = run({ SERVER_PORT: 'abc' });
+    children.push(child);
+    const exit = await child.exited;
+    expect(exit.code).to.be.a('number').and.not.equal(0);
+    const lines = child.stderr.split('\n').filter((line) => line !== '');
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include('SERVER_PORT').and.include('abc');
+    expect(child.stdout).to.equal('');
+  });
+
+  it('exits non-zero naming PROVIDERNAME when a cloud provider lacks it', async () => {
+    const child = run({ PARAMETERS_VAIPROJECT: 'p', SERVER_PORT: '0', METRICS_PORT: '0' });
+    children.push(child);
+    expect((await child.exited).code).to.not.equal(0);
+    expect(child.stderr.trim().split('\n')).to.have.length(1);
+    expect(child.stderr).to.include('PROVIDERNAME');
+  });
+
+  it('prints the configuration table with --help and exits 0 without listening', async () => {
+    const child = run({}, ['--help']);
+    children.push(child);
+    expect(await child.exited).to.deep.equal({ code: 0, signal: null });
+    for (const variable of ['PROVIDERNAME', 'PIPELINEROOTSTORAGE', 'OPERATORWEBHOOK', 'SERVER_HOST', 'SERVER_PORT', 'METRICS_PORT', 'PARAMETERS_VAIPROJECT']) {
+      expect(child.stdout).to.match(new RegExp(`^  ${variable} `, 'm'));
+    }
+    expect(child.stdout).to.include('(default 8080)');
+  });
+});
