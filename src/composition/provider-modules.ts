@@ -8,7 +8,5 @@ import type { ProviderType } from '../config/service-config.js';
 export const providerModules: Readonly<Record<ProviderType, () => Promise<ContainerModule>>> = Object.freeze({
   local: async () => (await import('../adapters/local/local-module.js')).localModule(),
   vai: async () => (await import('../adapters/vertex/vertex-module.js')).vertexModule(),
-  kfp: async () => {
-    throw new Error('the kfp provider is not available in this build');
-  },
+  kfp: async () => (await import('../adapters/kfp/kfp-module.js')).kfpModule(),
 });

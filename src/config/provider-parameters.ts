@@ -25,6 +25,7 @@ export const knownParameters: Readonly<Record<string, { type: ParameterType; doc
   kfpNamespace: { type: 'string', doc: 'namespace whose Argo Workflows are watched (kfp)' },
   kfpMultiUserMode: { type: 'boolean', doc: 'multi-user Kubeflow: bearer token and namespaced experiments (kfp)' },
   defaultExperiment: { type: 'string', doc: 'experiment used when a run names none (kfp)' },
+  kfpWorkflowEvents: { type: 'string', doc: 'where finished workflows come from: watch (list+watch, needs RBAC) or relay (Argo Events only) (kfp)' },
   runDurationMs: { type: 'number', doc: 'how long a local run takes before it completes, default 2000 (local)' },
 });
 

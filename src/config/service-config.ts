@@ -56,6 +56,11 @@ export interface KfpProviderConfig {
   readonly defaultExperiment: string;
   /** Bearer token file read in multi-user mode. */
   readonly tokenFile: string;
+  /**
+   * Where finished workflows come from: `watch` lists and watches them (needs RBAC on
+   * workflows), `relay` only takes what an Argo Events sensor POSTs to `/events/argo-workflows`.
+   */
+  readonly workflowEvents: 'watch' | 'relay';
 }
 
 /** Settings of the run completion event pipeline and the webhook sink. */
@@ -256,7 +261,16 @@ function kfpConfig(env: Env, parameters: Record<string, ParameterValue>, provide
     multiUserMode,
     defaultExperiment: stringParameter(parameters, 'defaultExperiment', false),
     tokenFile: text(env, 'KFP_TOKEN_FILE') ?? defaults.kfpTokenFile,
+    workflowEvents: workflowEvents(parameters),
   };
+}
+
+function workflowEvents(parameters: Record<string, ParameterValue>): 'watch' | 'relay' {
+  const value = stringParameter(parameters, 'kfpWorkflowEvents', false) || 'watch';
+  if (value !== 'watch' && value !== 'relay') {
+    throw new ConfigError('PARAMETERS_KFPWORKFLOWEVENTS', `PARAMETERS_KFPWORKFLOWEVENTS="${value}" must be watch or relay`);
+  }
+  return value;
 }
 
 function localConfig(env: Env, parameters: Record<string, ParameterValue>): LocalProviderConfig {

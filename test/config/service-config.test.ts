@@ -136,6 +136,7 @@ describe('service configuration', () => {
         multiUserMode: false,
         defaultExperiment: '',
         tokenFile: '/var/run/secrets/kfp/token',
+        workflowEvents: 'watch',
       });
     });
 
@@ -193,6 +194,7 @@ describe('service configuration', () => {
       { why: 'kfp without a metadata store', env: { ...kfpEnv, PARAMETERS_GRPCMETADATASTOREADDRESS: undefined }, variable: 'PARAMETERS_GRPCMETADATASTOREADDRESS' },
       { why: 'kfp with a URL that is not http', env: { ...kfpEnv, PARAMETERS_RESTKFPAPIURL: 'ml-pipeline:8888' }, variable: 'PARAMETERS_RESTKFPAPIURL' },
       { why: 'kfp chosen explicitly without an API URL', env: { ...kfpEnv, PARAMETERS_RESTKFPAPIURL: undefined, PROVIDER_TYPE: 'kfp' }, variable: 'PARAMETERS_RESTKFPAPIURL' },
+      { why: 'kfp with an unknown workflow event source', env: { ...kfpEnv, PARAMETERS_KFPWORKFLOWEVENTS: 'poll' }, variable: 'PARAMETERS_KFPWORKFLOWEVENTS' },
       { why: 'kfp multi-user mode without a provider namespace', env: { ...kfpEnv, PROVIDERNAME: 'kfp', PARAMETERS_KFPMULTIUSERMODE: 'true' }, variable: 'PROVIDERNAME' },
       { why: 'a malformed PROVIDERNAME', env: { PROVIDERNAME: 'a/b/c' }, variable: 'PROVIDERNAME' },
       { why: 'a PROVIDERNAME with an empty side', env: { PROVIDERNAME: '/x' }, variable: 'PROVIDERNAME' },

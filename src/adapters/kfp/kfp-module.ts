@@ -1,0 +1,108 @@
+import { ContainerModule } from 'inversify';
+import { SingleEventProcessor } from '../../application/event-processing-outcome.js';
+import type { KfpProviderConfig } from '../../config/service-config.js';
+import { ServiceConfig } from '../../config/service-config.js';
+import { Clock } from '../../ports/clock.js';
+import { HttpRouteContribution } from '../../ports/http-route-contribution.js';
+import { Logger } from '../../ports/logger.js';
+import { Provider } from '../../ports/provider.js';
+import { RunEventNormaliser } from '../../ports/run-event-normaliser.js';
+import { RunEventSource } from '../../ports/run-event-source.js';
+import { ArgoEventsRelay } from '../argo/argo-events-relay.js';
+import { ArgoWorkflowEventSource } from '../argo/argo-workflow-event-source.js';
+import { loadKubeConfig } from '../argo/kube-config.js';
+import { InMemoryRunEventSource } from '../memory/in-memory-run-event-source.js';
+import { FileBearerToken } from './file-bearer-token.js';
+import { KfpApiClient } from './kfp-api-client.js';
+import { KfpProvider } from './kfp-provider.js';
+import { KfpRestTransport } from './kfp-rest-transport.js';
+import { KfpRunEventNormaliser } from './kfp-run-event-normaliser.js';
+import { MlmdGrpcClient } from './mlmd-grpc-client.js';
+
+function kfpSettings(config: ServiceConfig): KfpProviderConfig {
+  if (!config.kfp) throw new Error('the Kubeflow module needs the kfp configuration (PROVIDER_TYPE=kfp and its PARAMETERS_*)');
+  return config.kfp;
+}
+
+/**
+ * The KFP REST client. In multi-user mode the token file is read first, so an unreadable token
+ * stops start-up with a message naming the file.
+ */
+async function connectKfp(settings: KfpProviderConfig, logger: Logger, clock: Clock): Promise<KfpApiClient> {
+  const token = settings.multiUserMode
+    ? await FileBearerToken.load({ path: settings.tokenFile, clock, logger: logger.child({ component: 'kfp-token' }) })
+    : undefined;
+  return new KfpApiClient(new KfpRestTransport({ baseUrl: settings.restApiUrl, ...(token ? { token: () => token.value() } : {}) }));
+}
+
+/**
+ * The Kubeflow Pipelines provider's bindings: `Provider` (KFP REST API), `RunEventSource` (watch
+ * of finished KFP Argo Workflows), `RunEventNormaliser` (workflow → KFP run + ML Metadata → run
+ * completion) and the `HttpRouteContribution` `POST /events/argo-workflows` (the Argo Events
+ * relay, fed through the running event pipeline). The MLMD channel closes and the watch stops on
+ * deactivation.
+ */
+export function kfpModule(): ContainerModule {
+  let api: Promise<KfpApiClient> | undefined;
+  const sharedApi = (config: ServiceConfig, logger: Logger, clock: Clock): Promise<KfpApiClient> => {
+    api ??= connectKfp(kfpSettings(config), logger, clock);
+    return api;
+  };
+
+  return new ContainerModule((options) => {
+    options
+      .bind<Provider>(Provider)
+      .toResolvedValue(
+        async (config: ServiceConfig, logger: Logger, clock: Clock): Promise<Provider> => {
+          const settings = kfpSettings(config);
+          return new KfpProvider({
+            api: await sharedApi(config, logger, clock),
+            providerName: config.providerName,
+            pipelineRootStorage: config.pipelineRootStorage,
+            defaultExperiment: settings.defaultExperiment,
+            multiUserMode: settings.multiUserMode,
+            logger: logger.child({ component: 'kfp-provider' }),
+          });
+        },
+        [ServiceConfig, Logger, Clock],
+      )
+      .inSingletonScope();
+
+    let mlmd: MlmdGrpcClient | undefined;
+    options
+      .bind<RunEventNormaliser>(RunEventNormaliser)
+      .toResolvedValue(
+        async (config: ServiceConfig, logger: Logger, clock: Clock): Promise<RunEventNormaliser> => {
+          mlmd = new MlmdGrpcClient({ address: kfpSettings(config).metadataStoreAddress });
+          return new KfpRunEventNormaliser({ api: await sharedApi(config, logger, clock), mlmd, provider: config.providerName, clock });
+        },
+        [ServiceConfig, Logger, Clock],
+      )
+      .inSingletonScope()
+      .onDeactivation(() => mlmd?.close());
+
+    // In relay mode the service holds no watch rights: events arrive only through the relay
+    // route, and the pipeline's own source stays empty.
+    options
+      .bind<RunEventSource>(RunEventSource)
+      .toResolvedValue(
+        (config: ServiceConfig, logger: Logger, clock: Clock): RunEventSource =>
+          kfpSettings(config).workflowEvents === 'relay'
+            ? new InMemoryRunEventSource({ clock })
+            : new ArgoWorkflowEventSource({
+                kubeConfig: loadKubeConfig(),
+                namespace: kfpSettings(config).namespace,
+                logger: logger.child({ component: 'argo-workflow-event-source' }),
+                clock,
+              }),
+        [ServiceConfig, Logger, Clock],
+      )
+      .inSingletonScope()
+      .onDeactivation(async (source) => source.stop());
+
+    options
+      .bind<HttpRouteContribution>(HttpRouteContribution)
+      .toResolvedValue((processor: SingleEventProcessor) => new ArgoEventsRelay(processor), [SingleEventProcessor])
+      .inSingletonScope();
+  });
+}

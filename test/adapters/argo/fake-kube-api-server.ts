@@ -1,0 +1,274 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+type Json = Record<string, any>;
+
+/** One request the fake API server received. */
+export interface KubeRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly contentType?: string;
+  readonly body?: unknown;
+}
+
+interface Change {
+  readonly resourceVersion: number;
+  readonly before: Json | undefined;
+  readonly after: Json | undefined;
+}
+
+interface OpenWatch {
+  readonly selector: string;
+  readonly response: ServerResponse;
+}
+
+const workflowsPath = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/workflows(?:\/([^/]+))?$/;
+
+/** Kubernetes label-selector semantics for the forms the provider uses: `k`, `!k`, `k=v`, `k==v`, `k!=v`. */
+export function matchesSelector(labels: Readonly<Record<string, string>>, selector: string): boolean {
+  return selector
+    .split(',')
+    .filter((requirement) => requirement !== '')
+    .every((requirement) => {
+      const notEquals = requirement.split('!=');
+      if (notEquals.length === 2) return labels[notEquals[0]!] !== notEquals[1];
+      const equals = requirement.split(/==?/);
+      if (equals.length === 2) return labels[equals[0]!] === equals[1];
+      if (requirement.startsWith('!')) return labels[requirement.slice(1)] === undefined;
+      return labels[requirement] !== undefined;
+    });
+}
+
+/**
+ * An in-test Kubernetes API server for Argo workflows in one namespace, over plain HTTP on
+ * 127.0.0.1: list and watch with resourceVersions and selector-aware events (entering the
+ * selection is ADDED, leaving it DELETED), watch resumption from a resourceVersion, expiry with
+ * 410 Gone (as an ERROR event or as the HTTP status), JSON patches (`add`, and `replace` of a
+ * missing label as the real server allows) recorded as sent.
+ */
+export class FakeKubeApiServer {
+  readonly requests: KubeRequest[] = [];
+  readonly objects = new Map<string, Json>();
+  /** Patches that failed on purpose are not applied; the count goes down with each. */
+  failPatches = 0;
+  readonly #history: Change[] = [];
+  readonly #watches = new Set<OpenWatch>();
+  readonly #server: Server;
+  #resourceVersion = 100;
+  /** Watches from a resourceVersion older than this are answered 410. */
+  #oldestResumable = 0;
+  #port = 0;
+  #dir: string | undefined;
+
+  constructor(readonly namespace = 'kubeflow') {
+    this.#server = createServer((request, response) => void this.#handle(request, response));
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    this.#port = (this.#server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Writes a kubeconfig for this server into a fresh temp dir; removed by {@link stop}. */
+  async writeKubeconfig(): Promise<string> {
+    this.#dir = await mkdtemp(join(tmpdir(), 'fake-kube-'));
+    const file = join(this.#dir, 'kubeconfig');
+    await writeFile(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        `- name: fake\n  cluster:\n    server: http://127.0.0.1:${this.#port}\n    insecure-skip-tls-verify: true`,
+        'users:',
+        '- name: tester\n  user:\n    token: test-token',
+        'contexts:',
+        '- name: fake\n  context:\n    cluster: fake\n    user: tester',
+        'current-context: fake',
+        '',
+      ].join('\n'),
+    );
+    return file;
+  }
+
+  async stop(): Promise<void> {
+    for (const watch of this.#watches) watch.response.destroy();
+    this.#watches.clear();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    if (this.#dir) await rm(this.#dir, { recursive: true, force: true });
+  }
+
+  /** Watch requests so far. */
+  get watchRequests(): KubeRequest[] {
+    return this.requests.filter((request) => request.method === 'GET' && request.query['watch'] === 'true');
+  }
+
+  /** List requests so far. */
+  get listRequests(): KubeRequest[] {
+    return this.requests.filter((request) => request.method === 'GET' && request.query['watch'] !== 'true');
+  }
+
+  /** Patch requests so far. */
+  get patches(): KubeRequest[] {
+    return this.requests.filter((request) => request.method === 'PATCH');
+  }
+
+  /** How many watches are open now. */
+  get openWatches(): number {
+    return this.#watches.size;
+  }
+
+  /** Creates or replaces a workflow (a new resourceVersion), notifying open watches. */
+  put(workflow: Json): void {
+    const name = String(workflow['metadata']['name']);
+    const before = this.objects.get(name);
+    const after = structuredClone(workflow);
+    after['metadata'] = { ...after['metadata'], namespace: this.namespace, resourceVersion: String(++this.#resourceVersion) };
+    this.objects.set(name, after);
+    this.#record(before, after);
+  }
+
+  /** Deletes a workflow, notifying open watches. */
+  remove(name: string): void {
+    const before = this.objects.get(name);
+    if (!before) return;
+    this.objects.delete(name);
+    ++this.#resourceVersion;
+    this.#record(before, undefined);
+  }
+
+  /**
+   * Expires every watch as a real server does after compaction: open watches get an ERROR event
+   * with code 410 and end; resuming from any version up to now answers HTTP 410.
+   */
+  expireWatches(): void {
+    this.#oldestResumable = this.#resourceVersion + 1;
+    for (const watch of [...this.#watches]) {
+      watch.response.end(
+        `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' } })}\n`,
+      );
+      this.#watches.delete(watch);
+    }
+  }
+
+  /** Forgets the history up to now: resuming a watch from an older version answers HTTP 410. */
+  compact(): void {
+    this.#oldestResumable = this.#resourceVersion + 1;
+  }
+
+  /** Ends every open watch cleanly (clients resume from their last version). */
+  endWatches(): void {
+    for (const watch of [...this.#watches]) {
+      watch.response.end();
+      this.#watches.delete(watch);
+    }
+  }
+
+  #record(before: Json | undefined, after: Json | undefined): void {
+    const change = { resourceVersion: this.#resourceVersion, before, after };
+    this.#history.push(change);
+    for (const watch of this.#watches) this.#send(watch, change);
+  }
+
+  #send(watch: OpenWatch, change: Change): void {
+    const inBefore = change.before !== undefined && matchesSelector(change.before['metadata']['labels'] ?? {}, watch.selector);
+    const inAfter = change.after !== undefined && matchesSelector(change.after['metadata']['labels'] ?? {}, watch.selector);
+    let event: Json | undefined;
+    if (inAfter) event = { type: inBefore ? 'MODIFIED' : 'ADDED', object: change.after };
+    else if (inBefore) {
+      const previous = structuredClone(change.before!);
+      previous['metadata']['resourceVersion'] = String(change.resourceVersion);
+      event = { type: 'DELETED', object: previous };
+    }
+    if (event) watch.response.write(`${JSON.stringify(event)}\n`);
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const query = Object.fromEntries(url.searchParams);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const contentType = request.headers['content-type'];
+    this.requests.push({
+      method: request.method ?? '',
+      path: url.pathname,
+      query,
+      ...(contentType ? { contentType } : {}),
+      ...(text ? { body: JSON.parse(text) } : {}),
+    });
+    const match = workflowsPath.exec(url.pathname);
+    const status = (code: number, message: string): void => {
+      response.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, code }));
+    };
+    if (!match || match[1] !== this.namespace) return status(404, `no route ${url.pathname}`);
+    const selector = query['labelSelector'] ?? '';
+    if (request.method === 'GET' && !match[2] && query['watch'] === 'true') {
+      const from = Number(query['resourceVersion'] ?? 0);
+      if (from < this.#oldestResumable) return status(410, 'too old resource version');
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.flushHeaders();
+      const watch = { selector, response };
+      for (const change of this.#history) if (change.resourceVersion > from) this.#send(watch, change);
+      this.#watches.add(watch);
+      response.on('close', () => this.#watches.delete(watch));
+      return;
+    }
+    if (request.method === 'GET' && !match[2]) {
+      const items = [...this.objects.values()].filter((object) => matchesSelector(object['metadata']['labels'] ?? {}, selector));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ apiVersion: 'argoproj.io/v1alpha1', kind: 'WorkflowList', metadata: { resourceVersion: String(this.#resourceVersion) }, items }),
+      );
+      return;
+    }
+    if (request.method === 'PATCH' && match[2]) {
+      if (contentType !== 'application/json-patch+json') return status(415, `unsupported patch type ${contentType}`);
+      if (this.failPatches > 0) {
+        this.failPatches -= 1;
+        return status(500, 'etcd unavailable');
+      }
+      const current = this.objects.get(decodeURIComponent(match[2]));
+      if (!current) return status(404, `workflows.argoproj.io "${match[2]}" not found`);
+      const patched = structuredClone(current);
+      for (const operation of JSON.parse(text) as Json[]) {
+        const segments = String(operation['path']).split('/').slice(1).map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+        const [metadata, labels, key] = segments;
+        if (metadata !== 'metadata' || labels !== 'labels' || key === undefined || !['add', 'replace'].includes(operation['op'])) {
+          return status(422, `unsupported patch ${JSON.stringify(operation)}`);
+        }
+        if (typeof operation['value'] !== 'string') return status(422, 'label values must be strings');
+        patched['metadata']['labels'] = { ...patched['metadata']['labels'], [key]: operation['value'] };
+      }
+      this.put(patched);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.objects.get(decodeURIComponent(match[2]))));
+      return;
+    }
+    status(405, 'method not allowed');
+  }
+}
+
+/** A KFP workflow object as the Argo controller writes it. */
+export function kfpWorkflow(name: string, runId: string, phase: string, extraLabels: Record<string, string> = {}): Json {
+  const finished = ['Succeeded', 'Failed', 'Error'].includes(phase);
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Workflow',
+    metadata: {
+      name,
+      labels: {
+        'pipeline/runid': runId,
+        'workflows.argoproj.io/phase': phase,
+        'workflows.argoproj.io/completed': String(finished),
+        ...extraLabels,
+      },
+    },
+    spec: { entrypoint: 'main' },
+    status: { phase, startedAt: '2024-05-01T10:00:00Z', finishedAt: finished ? '2024-05-01T10:05:00Z' : null },
+  };
+}

@@ -1,0 +1,104 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { Container } from 'inversify';
+import { ArgoWorkflowEventSource } from '../../../src/adapters/argo/argo-workflow-event-source.js';
+import { InMemoryRunEventSource } from '../../../src/adapters/memory/in-memory-run-event-source.js';
+import { kfpModule } from '../../../src/adapters/kfp/kfp-module.js';
+import { silentLogger } from '../../../src/adapters/logging/silent-logger.js';
+import { systemClock } from '../../../src/adapters/system/system-clock.js';
+import { type SingleEventProcessor, SingleEventProcessor as SingleEventProcessorToken } from '../../../src/application/event-processing-outcome.js';
+import { loadServiceConfig, ServiceConfig } from '../../../src/config/service-config.js';
+import { Clock } from '../../../src/ports/clock.js';
+import { HttpRouteContribution } from '../../../src/ports/http-route-contribution.js';
+import { Logger } from '../../../src/ports/logger.js';
+import { Provider } from '../../../src/ports/provider.js';
+import { RunEventNormaliser } from '../../../src/ports/run-event-normaliser.js';
+import { RunEventSource } from '../../../src/ports/run-event-source.js';
+import { FakeKubeApiServer } from '../argo/fake-kube-api-server.js';
+import { FakeKfpServer } from './fake-kfp-server.js';
+
+describe('kfpModule', () => {
+  let kfp: FakeKfpServer;
+  let kube: FakeKubeApiServer;
+  let dir: string;
+  let container: Container;
+  const savedKubeconfig = process.env['KUBECONFIG'];
+
+  function containerFor(env: Record<string, string>): Container {
+    const config = loadServiceConfig({
+      PROVIDERNAME: 'ops/kfp',
+      PARAMETERS_RESTKFPAPIURL: kfp.url,
+      PARAMETERS_GRPCMETADATASTOREADDRESS: '127.0.0.1:1',
+      PARAMETERS_DEFAULTEXPERIMENT: 'Default',
+      ...env,
+    });
+    const built = new Container();
+    built.bind(ServiceConfig).toConstantValue(config);
+    built.bind(Logger).toConstantValue(silentLogger);
+    built.bind(Clock).toConstantValue(systemClock);
+    const processor: SingleEventProcessor = { processOnce: async () => 'ignored' };
+    built.bind(SingleEventProcessorToken).toConstantValue(processor);
+    built.load(kfpModule());
+    return built;
+  }
+
+  beforeEach(async () => {
+    kfp = await new FakeKfpServer().start();
+    kube = await new FakeKubeApiServer().start();
+    dir = await mkdtemp(join(tmpdir(), 'kfp-module-'));
+  });
+
+  afterEach(async () => {
+    await container?.unbindAllAsync();
+    if (savedKubeconfig === undefined) delete process.env['KUBECONFIG'];
+    else process.env['KUBECONFIG'] = savedKubeconfig;
+    await Promise.all([kfp.stop(), kube.stop()]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('binds the provider, the normaliser, the watch source (from KUBECONFIG) and the relay route', async () => {
+    process.env['KUBECONFIG'] = await kube.writeKubeconfig();
+    container = containerFor({});
+    const provider = await container.getAsync<Provider>(Provider);
+    await provider.experiment.create!({ name: { namespace: 'team', name: 'exp' }, version: '', description: '' });
+    expect(kfp.sequence).to.deep.equal(['POST /experiments']);
+    expect(kfp.requests[0]!.headers['authorization']).to.equal(undefined);
+    expect(await container.getAsync(RunEventNormaliser)).to.have.property('normalise');
+    const source = await container.getAsync<RunEventSource>(RunEventSource);
+    expect(source).to.be.instanceOf(ArgoWorkflowEventSource);
+    await source.start();
+    expect(kube.listRequests[0]!.path).to.equal('/apis/argoproj.io/v1alpha1/namespaces/kubeflow/workflows');
+    const routes = await container.getAllAsync<HttpRouteContribution>(HttpRouteContribution);
+    expect(routes.map((route) => `${route.method} ${route.path}`)).to.deep.equal(['POST /events/argo-workflows']);
+  });
+
+  it('in relay mode needs no Kubernetes access: no watch, only the relay route', async () => {
+    process.env['KUBECONFIG'] = join(dir, 'no-such-kubeconfig');
+    container = containerFor({ PARAMETERS_KFPWORKFLOWEVENTS: 'relay' });
+    const source = await container.getAsync<RunEventSource>(RunEventSource);
+    expect(source).to.be.instanceOf(InMemoryRunEventSource);
+    await source.start();
+    expect(kube.listRequests).to.have.length(0);
+    const routes = await container.getAllAsync<HttpRouteContribution>(HttpRouteContribution);
+    expect(routes.map((route) => `${route.method} ${route.path}`)).to.deep.equal(['POST /events/argo-workflows']);
+    await source.stop();
+  });
+
+  it('in multi-user mode sends the token from KFP_TOKEN_FILE, and refuses to start without it', async () => {
+    const tokenFile = join(dir, 'token');
+    await writeFile(tokenFile, 'secret\n');
+    container = containerFor({ PARAMETERS_KFPMULTIUSERMODE: 'true', KFP_TOKEN_FILE: tokenFile });
+    const provider = await container.getAsync<Provider>(Provider);
+    await provider.runschedule.delete!('gone');
+    expect(kfp.requests[0]!.headers['authorization']).to.equal('Bearer secret');
+
+    const withoutToken = containerFor({ PARAMETERS_KFPMULTIUSERMODE: 'true', KFP_TOKEN_FILE: join(dir, 'missing') });
+    const error = await withoutToken.getAsync<Provider>(Provider).then(
+      () => undefined,
+      (caught: Error) => caught,
+    );
+    expect(error?.message).to.contain('KFP multi-user mode needs a bearer token').and.contain(join(dir, 'missing'));
+  });
+});
