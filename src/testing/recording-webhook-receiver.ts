@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeNow, listenOnLoopback } from './loopback-http-server.js';
 
 /** One request the receiver got. */
 export interface ReceivedRequest {
@@ -38,8 +38,7 @@ export class RecordingWebhookReceiver {
 
   /** Starts listening on 127.0.0.1 and an ephemeral port. */
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.#url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/events`;
+    this.#url = `${await listenOnLoopback(this.#server)}/events`;
     return this;
   }
 
@@ -85,8 +84,7 @@ export class RecordingWebhookReceiver {
   async stop(): Promise<void> {
     for (const response of this.#hanging) response.destroy();
     this.#hanging.clear();
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await closeNow(this.#server);
   }
 
   async #onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {

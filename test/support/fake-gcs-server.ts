@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CRC32C } from '@google-cloud/storage';
+import { closeNow, listenOnLoopback } from '../../src/testing/loopback-http-server.js';
 
 /** One request the fake received. */
 export interface ReceivedGcsRequest {
@@ -29,8 +29,7 @@ export class FakeGcsServer {
 
   /** Starts on an ephemeral port. */
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.#url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.#url = await listenOnLoopback(this.#server);
     return this;
   }
 
@@ -46,8 +45,7 @@ export class FakeGcsServer {
 
   /** Stops and ends every connection. */
   async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await closeNow(this.#server);
   }
 
   async #route(request: IncomingMessage, response: ServerResponse): Promise<void> {

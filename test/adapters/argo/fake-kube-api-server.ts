@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closeNow, listenOnLoopback } from '../../../src/testing/loopback-http-server.js';
 
 type Json = Record<string, any>;
 
@@ -69,8 +69,7 @@ export class FakeKubeApiServer {
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.#port = (this.#server.address() as AddressInfo).port;
+    this.#port = Number(new URL(await listenOnLoopback(this.#server)).port);
     return this;
   }
 
@@ -99,8 +98,7 @@ export class FakeKubeApiServer {
   async stop(): Promise<void> {
     for (const watch of this.#watches) watch.response.destroy();
     this.#watches.clear();
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await closeNow(this.#server);
     if (this.#dir) await rm(this.#dir, { recursive: true, force: true });
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeNow, listenOnLoopback } from '../../../src/testing/loopback-http-server.js';
 
 /** One request the fake KFP API server received. */
 export interface KfpRequest {
@@ -85,8 +85,7 @@ export class FakeKfpServer {
 
   /** Listens on an ephemeral loopback port. */
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.#url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.#url = await listenOnLoopback(this.#server);
     return this;
   }
 
@@ -96,8 +95,7 @@ export class FakeKfpServer {
   }
 
   async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await closeNow(this.#server);
   }
 
   /** The requests as `METHOD path` lines, for asserting sequences. */

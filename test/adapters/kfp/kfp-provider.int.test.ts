@@ -13,17 +13,9 @@ import { BackendError, InvalidInputError } from '../../../src/domain/errors.js';
 import { allRunLabelKeys } from '../../../src/domain/run-labels.js';
 import { RunDefinitionMother } from '../../support/definition-mother.js';
 import { FakeKfpServer } from './fake-kfp-server.js';
+import { rejection } from '../../support/rejection.js';
 
 const provider = { namespace: 'ops', name: 'kfp' };
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 function pipelineResource(version = '0.0.2', framework = 'kfpsdk', compiled: unknown = { pipelineInfo: { name: 'pipe' }, root: { dag: {} } }): PipelineResource {
   return {

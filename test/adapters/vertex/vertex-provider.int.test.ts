@@ -8,17 +8,9 @@ import { aKfpSpec, aRun, aRunSchedule } from '../../domain/vertex/vertex-definit
 import { FakeGcsServer } from '../../support/fake-gcs-server.js';
 import { FakeVertexServer } from '../../support/fake-vertex-server.js';
 import { testNow, vertexTestContainer } from './vertex-test-container.js';
+import { rejection } from '../../support/rejection.js';
 
 const parent = 'projects/test-project/locations/europe-west2';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('Vertex provider (real clients against in-test gRPC and GCS servers)', () => {
   let vertex: FakeVertexServer;

@@ -1,30 +1,21 @@
 import type { RunDefinition, RunScheduleDefinition } from '../../../src/domain/definitions.js';
-import { parseCron } from '../../../src/domain/cron.js';
+import { RunDefinitionMother } from '../../support/definition-mother.js';
 
-/** A valid run definition; override any field. */
+// The Vertex tests want a parameter on every run (to see it in the job) and a run configuration
+// on every schedule (to see its labels); the rest is the shared valid definition.
+
+/** A valid run definition with one parameter; override any field. */
 export function aRun(overrides: Partial<RunDefinition> = {}): RunDefinition {
-  return {
-    name: { namespace: 'team', name: 'train' },
-    version: 'abc123',
-    pipelineName: { namespace: 'team', name: 'pipe' },
-    pipelineVersion: '0.0.1',
-    runConfigurationName: { namespace: '', name: '' },
-    experimentName: { namespace: '', name: '' },
-    parameters: { learningRate: '0.1' },
-    artifacts: [],
-    ...overrides,
-  };
+  return RunDefinitionMother.valid({ parameters: { learningRate: '0.1' }, ...overrides });
 }
 
-/** A valid run schedule definition; override any field. */
+/** A valid run schedule definition with a run configuration; override any field. */
 export function aRunSchedule(overrides: Partial<RunScheduleDefinition> = {}): RunScheduleDefinition {
-  return {
-    ...aRun({ name: { namespace: 'team', name: 'nightly' } }),
+  return RunDefinitionMother.schedule({
+    parameters: { learningRate: '0.1' },
     runConfigurationName: { namespace: 'team', name: 'rc' },
-    triggerIndicator: { type: 'schedule', source: 'nightly', sourceNamespace: 'team' },
-    schedule: { cron: parseCron('0 3 * * *') },
     ...overrides,
-  };
+  });
 }
 
 /** A bare KFP pipeline spec of the given schema version. */
