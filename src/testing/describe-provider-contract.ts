@@ -11,7 +11,14 @@ export interface ProviderContractOptions {
    * Defaults to {@link defaultProviderOperations} (everything except updating a run).
    */
   readonly operations?: Partial<ProviderOperationSet>;
-  /** Replacement valid bodies, for a provider that needs particular values (e.g. its compiled pipeline format). */
+  /**
+   * Replacement valid bodies, for a provider that needs particular values (e.g. its compiled
+   * pipeline format, or pipeline parameters that the run's `parameters` must match). Before the
+   * run and run schedule tests the suite creates what they refer to through the API: the
+   * `pipeline` body and, when the run or schedule body names an experiment (a non-empty
+   * `experimentName`), the `experiment` body, so name that one. Each is created only when the
+   * provider implements its create.
+   */
   readonly bodies?: Partial<RequestBodies>;
   /**
    * Ids of resources that never existed, per type, for the "delete of something gone" check;
@@ -108,6 +115,10 @@ function assertId(answer: Answer, status: number, what: string): string {
   return id;
 }
 
+// Whether a run or schedule body names an experiment rather than leaving it to the provider's default.
+const namesExperiment = (body: Readonly<Record<string, unknown>>): boolean =>
+  typeof body['experimentName'] === 'string' && body['experimentName'] !== '';
+
 const itemPath = (type: ResourceType, id: string): string => `/resource/${type}/${encodeURIComponent(id)}`;
 
 /**
@@ -169,10 +180,15 @@ export function describeProviderContract(
       describe(type, function resourceContract() {
         if (type === 'run' || type === 'runschedule') {
           // Runs and schedules refer to a pipeline, which real providers check; the pipeline
-          // tests may have deleted it, so it is created again here.
-          before(async function createReferencedPipeline() {
-            if (!offers('pipeline', 'create')) return;
-            assertId(await send(running(), 'POST', '/resource/pipeline', bodies.pipeline), 201, 'POST of the pipeline runs refer to');
+          // tests may have deleted it, so it is created again here. An experiment the body names
+          // is created too, as the experiment tests come later (the default bodies name none).
+          before(async function createReferencedResources() {
+            if (offers('pipeline', 'create')) {
+              assertId(await send(running(), 'POST', '/resource/pipeline', bodies.pipeline), 201, 'POST of the pipeline runs refer to');
+            }
+            if (namesExperiment(bodies[type]) && offers('experiment', 'create')) {
+              assertId(await send(running(), 'POST', '/resource/experiment', bodies.experiment), 201, 'POST of the experiment runs refer to');
+            }
           });
         }
         if (offers(type, 'create')) {

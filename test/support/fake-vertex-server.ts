@@ -36,6 +36,15 @@ function service(root: grpc.GrpcObject, path: string): grpc.ServiceDefinition {
   return (node as { service: grpc.ServiceDefinition }).service;
 }
 
+/** How a {@link FakeVertexServer} behaves. */
+export interface FakeVertexServerOptions {
+  /**
+   * Keep the schedules it created and, as Vertex AI does, answer NOT_FOUND to an update or delete
+   * of any other (including one deleted already). Off by default: then any schedule name is taken.
+   */
+  readonly tracksSchedules?: boolean;
+}
+
 /**
  * A plaintext Vertex AI gRPC server on 127.0.0.1 built from the protos the client package ships:
  * PipelineService (create/get job), ScheduleService (create/update/delete schedule) and
@@ -49,9 +58,16 @@ export class FakeVertexServer {
   readonly failures = new Map<string, FakeGrpcError>();
   /** When set, DeleteSchedule answers an unfinished operation and GetOperation finishes it. */
   pendingDeletes = false;
+  /** The schedules created and not deleted since, when `tracksSchedules` is on. */
+  readonly schedules = new Set<string>();
   readonly #server = new grpc.Server();
+  readonly #tracksSchedules: boolean;
   #scheduleCount = 0;
   #port = 0;
+
+  constructor(options: FakeVertexServerOptions = {}) {
+    this.#tracksSchedules = options.tracksSchedules ?? false;
+  }
 
   /** Starts on an ephemeral port. */
   async start(): Promise<this> {
@@ -68,16 +84,24 @@ export class FakeVertexServer {
       }),
     });
     this.#server.addService(service(root, 'google.cloud.aiplatform.v1.ScheduleService'), {
-      createSchedule: this.#handle('CreateSchedule', (request) => ({
-        ...(request['schedule'] as object),
-        name: `${String(request['parent'])}/schedules/${++this.#scheduleCount}`,
-      })),
-      updateSchedule: this.#handle('UpdateSchedule', (request) => request['schedule']),
-      deleteSchedule: this.#handle('DeleteSchedule', (request) =>
-        this.pendingDeletes
-          ? { name: `${String(request['name'])}/operations/delete`, done: false }
-          : { name: `${String(request['name'])}/operations/delete`, done: true, response: emptyAny() },
-      ),
+      createSchedule: this.#handle('CreateSchedule', (request) => {
+        const name = `${String(request['parent'])}/schedules/${++this.#scheduleCount}`;
+        if (this.#tracksSchedules) this.schedules.add(name);
+        return { ...(request['schedule'] as object), name };
+      }),
+      updateSchedule: this.#handle('UpdateSchedule', (request) => {
+        const name = String((request['schedule'] as Record<string, unknown> | undefined)?.['name']);
+        return this.#unknownSchedule(name) ?? request['schedule'];
+      }),
+      deleteSchedule: this.#handle('DeleteSchedule', (request) => {
+        const name = String(request['name']);
+        const unknown = this.#unknownSchedule(name);
+        if (unknown) return unknown;
+        this.schedules.delete(name);
+        return this.pendingDeletes
+          ? { name: `${name}/operations/delete`, done: false }
+          : { name: `${name}/operations/delete`, done: true, response: emptyAny() };
+      }),
     });
     this.#server.addService(service(root, 'google.longrunning.Operations'), {
       getOperation: this.#handle('GetOperation', (request) => ({ name: request['name'], done: true, response: emptyAny() })),
@@ -101,6 +125,11 @@ export class FakeVertexServer {
   /** Stops at once, ending open calls. */
   async stop(): Promise<void> {
     this.#server.forceShutdown();
+  }
+
+  #unknownSchedule(name: string): FakeGrpcError | undefined {
+    if (!this.#tracksSchedules || this.schedules.has(name)) return undefined;
+    return { code: grpc.status.NOT_FOUND, details: `schedule ${name} not found` };
   }
 
   #handle(method: string, answer: (request: Record<string, unknown>) => unknown): Handler {
