@@ -69,7 +69,7 @@ describe('service configuration', () => {
     it('reads each setting from its variable', () => {
       const config = loadServiceConfig({
         PROVIDERNAME: 'ops/local-provider',
-        PIPELINEROOTSTORAGE: 'gs://root',
+        PIPELINEROOTSTORAGE: 'gs://pipeline-root',
         OPERATORWEBHOOK: 'http://kfp-operator-events.kfp-operator:8080/events',
         SERVER_HOST: '127.0.0.1',
         SERVER_PORT: '9090',
@@ -85,7 +85,7 @@ describe('service configuration', () => {
         PARAMETERS_RUNDURATIONMS: '50',
       });
       expect(config.providerName).to.deep.equal({ namespace: 'ops', name: 'local-provider' });
-      expect(config.pipelineRootStorage).to.equal('gs://root');
+      expect(config.pipelineRootStorage).to.equal('gs://pipeline-root');
       expect(config.operatorWebhook?.href).to.equal('http://kfp-operator-events.kfp-operator:8080/events');
       expect(config.server).to.deep.equal({ host: '127.0.0.1', port: 9090 });
       expect(config.metricsPort).to.equal(0);
@@ -93,7 +93,7 @@ describe('service configuration', () => {
       expect(config.shutdownTimeoutMs).to.equal(250);
       expect(config.logLevel).to.equal('debug');
       expect(config.events).to.deep.equal({ concurrency: 3, maxAgeMs: 60_000, retryInitialMs: 5, retryMaxMs: 20, webhookTimeoutMs: 300 });
-      expect(config.local).to.deep.equal({ runDurationMs: 50, artifactRoot: 'gs://root' });
+      expect(config.local).to.deep.equal({ runDurationMs: 50, artifactRoot: 'gs://pipeline-root' });
     });
 
     it('raises the default largest retry delay to at least the first one', () => {

@@ -84,7 +84,7 @@ describe('KFP run events from the Argo Workflow watch through the composed servi
       provider: 'kfp',
       config: {
         PROVIDERNAME: 'ops/kfp-provider',
-        PIPELINEROOTSTORAGE: 'gs://root',
+        PIPELINEROOTSTORAGE: 'gs://pipeline-root',
         OPERATORWEBHOOK: webhook.url,
         PARAMETERS_RESTKFPAPIURL: kfp.url,
         PARAMETERS_GRPCMETADATASTOREADDRESS: mlmd.address,

@@ -29,7 +29,7 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
     receiver = await new RecordingWebhookReceiver().start();
     const config = loadServiceConfig({
       PROVIDERNAME: 'ops/local-provider',
-      PIPELINEROOTSTORAGE: 'gs://root',
+      PIPELINEROOTSTORAGE: 'gs://pipeline-root',
       OPERATORWEBHOOK: receiver.url,
       SERVER_HOST: '127.0.0.1',
       SERVER_PORT: '0',
@@ -84,10 +84,10 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
       runStartTime: new Date(startedAt).toISOString(),
       runEndTime: new Date(endedAt).toISOString(),
       pipelineComponents: [
-        { name: 'Trainer', componentArtifacts: [{ name: 'model', artifacts: [{ uri: `gs://root/team/pipe/${runId}/Trainer/model`, metadata: {} }] }] },
+        { name: 'Trainer', componentArtifacts: [{ name: 'model', artifacts: [{ uri: `gs://pipeline-root/team/pipe/${runId}/Trainer/model`, metadata: {} }] }] },
         {
           name: 'Pusher',
-          componentArtifacts: [{ name: 'pushed_model', artifacts: [{ uri: `gs://root/team/pipe/${runId}/Pusher/pushed_model`, metadata: {} }] }],
+          componentArtifacts: [{ name: 'pushed_model', artifacts: [{ uri: `gs://pipeline-root/team/pipe/${runId}/Pusher/pushed_model`, metadata: {} }] }],
         },
       ],
       provider: 'ops/local-provider',

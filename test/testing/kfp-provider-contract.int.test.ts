@@ -49,7 +49,7 @@ describe('Kubeflow provider against an in-test KFP REST server', function kfpCon
       const config = loadServiceConfig({
         PROVIDER_TYPE: 'kfp',
         PROVIDERNAME: 'ops/kfp',
-        PIPELINEROOTSTORAGE: 'gs://root',
+        PIPELINEROOTSTORAGE: 'gs://pipeline-root',
         PARAMETERS_RESTKFPAPIURL: kfp.url,
         PARAMETERS_GRPCMETADATASTOREADDRESS: '127.0.0.1:1',
         PARAMETERS_DEFAULTEXPERIMENT: 'Default',

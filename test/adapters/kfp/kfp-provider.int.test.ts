@@ -39,7 +39,7 @@ describe('KfpProvider against an in-test KFP REST server', () => {
     return new KfpProvider({
       api: new KfpApiClient(transport),
       providerName: provider,
-      pipelineRootStorage: options.root ?? 'gs://root',
+      pipelineRootStorage: options.root ?? 'gs://pipeline-root',
       defaultExperiment: options.defaultExperiment ?? 'Default',
       multiUserMode: options.multiUserMode ?? false,
       logger: silentLogger,
@@ -210,7 +210,7 @@ describe('KfpProvider against an in-test KFP REST server', () => {
             'provider-name': 'kfp',
             'provider-namespace': 'ops',
           },
-          pipeline_root: 'gs://root/team/pipe',
+          pipeline_root: 'gs://pipeline-root/team/pipe',
         },
       });
       expect(kfp.runs.has(runId)).to.equal(true);

@@ -44,7 +44,7 @@ function finishedJob(jobId: string, state = 'PIPELINE_STATE_SUCCEEDED'): Record<
       taskDetails: [
         {
           taskName: 'Trainer',
-          outputs: { model: { artifacts: [{ uri: 'gs://root/model', metadata: toProtoStruct({ accuracy: 0.9, tags: ['a'] }) }] } },
+          outputs: { model: { artifacts: [{ uri: 'gs://pipeline-root/model', metadata: toProtoStruct({ accuracy: 0.9, tags: ['a'] }) }] } },
         },
       ],
     },
@@ -144,7 +144,7 @@ describe('Vertex run events (Pub/Sub emulator, in-test Vertex gRPC server, real 
       runStartTime: '2030-03-17T17:46:40.500Z',
       runEndTime: '2030-03-17T17:47:40.000Z',
       pipelineComponents: [
-        { name: 'Trainer', componentArtifacts: [{ name: 'model', artifacts: [{ uri: 'gs://root/model', metadata: { accuracy: 0.9, tags: ['a'] } }] }] },
+        { name: 'Trainer', componentArtifacts: [{ name: 'model', artifacts: [{ uri: 'gs://pipeline-root/model', metadata: { accuracy: 0.9, tags: ['a'] } }] }] },
       ],
       provider: 'ops/vertex-provider',
     });

@@ -123,7 +123,7 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
         schema_version: '2_1_0',
         sdk_version: 'kfp-2_12_2',
       });
-      expect(job['runtimeConfig']['gcsOutputDirectory']).to.equal('gs://root/team/pipe');
+      expect(job['runtimeConfig']['gcsOutputDirectory']).to.equal('gs://pipeline-root/team/pipe');
       expect(job['runtimeConfig']['parameters']).to.deep.equal({});
       expect(job['runtimeConfig']['parameterValues']).to.deep.equal({
         learningRate: { stringValue: '0.1', kind: 'stringValue' },

@@ -25,7 +25,7 @@ export function vertexTestContainer(endpoints: VertexTestEndpoints, logger = new
   const config = loadServiceConfig({
     PROVIDER_TYPE: 'vai',
     PROVIDERNAME: 'ops/vertex-provider',
-    PIPELINEROOTSTORAGE: 'gs://root',
+    PIPELINEROOTSTORAGE: 'gs://pipeline-root',
     PARAMETERS_VAIPROJECT: 'test-project',
     PARAMETERS_VAILOCATION: 'europe-west2',
     PARAMETERS_VAIJOBSERVICEACCOUNT: 'runner@test-project.iam.gserviceaccount.com',

@@ -8,7 +8,7 @@ describe('vertex pipeline job', () => {
   const provider = { namespace: 'ops', name: 'Vertex.Provider' };
   const settings = {
     pipelineBucket: 'bucket',
-    pipelineRootStorage: 'gs://root',
+    pipelineRootStorage: 'gs://pipeline-root',
     serviceAccount: 'runner@p.iam.gserviceaccount.com',
     pscNetworkAttachment: '',
   };
@@ -43,7 +43,7 @@ describe('vertex pipeline job', () => {
       pipelineSpec: aKfpSpec('2.0.0'),
       templateUri: 'gs://bucket/team/pipe/0.0.1',
       serviceAccount: 'runner@p.iam.gserviceaccount.com',
-      runtimeConfig: { gcsOutputDirectory: 'gs://root/team/pipe', parameters: { a: 'x', b: '2' }, parameterValues: {} },
+      runtimeConfig: { gcsOutputDirectory: 'gs://pipeline-root/team/pipe', parameters: { a: 'x', b: '2' }, parameterValues: {} },
     });
   });
 
@@ -69,7 +69,7 @@ describe('vertex pipeline job', () => {
   it('places outputs below the pipeline name without a namespace when there is none', () => {
     const plain = aRun({ pipelineName: { namespace: '', name: 'pipe' } });
     const job = buildVertexPipelineJob(plain, {}, readCompiledPipeline(aKfpSpec(), 'p'), settings);
-    expect(job.runtimeConfig.gcsOutputDirectory).to.equal('gs://root/pipe');
+    expect(job.runtimeConfig.gcsOutputDirectory).to.equal('gs://pipeline-root/pipe');
     expect(job.templateUri).to.equal('gs://bucket/pipe/0.0.1');
   });
 
