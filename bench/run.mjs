@@ -2,6 +2,8 @@
 // the same run (machines are noisy; ratios travel better than absolute numbers).
 import { main as events } from './events.mjs';
 import { main as startup } from './startup.mjs';
+import { main as vertex } from './vertex.mjs';
 
-await startup();
+const started = await startup();
 await events();
+await vertex(started.find((result) => result.name === 'service (local)'));

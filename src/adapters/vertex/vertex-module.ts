@@ -12,6 +12,7 @@ import { normaliseGcsEndpoint, parseVertexEndpoint } from './vertex-endpoint.js'
 import { VertexPipelineBackend } from './vertex-pipeline-backend.js';
 import { createVertexProvider } from './vertex-provider.js';
 import { VertexRunEventNormaliser } from './vertex-run-event-normaliser.js';
+import { vertexServiceGax } from './vertex-service-gax.js';
 
 function vertexSettings(config: ServiceConfig): VertexProviderConfig {
   if (!config.vai) throw new Error('the Vertex AI module needs the vai configuration (PROVIDER_TYPE=vai and its PARAMETERS_*)');
@@ -21,8 +22,9 @@ function vertexSettings(config: ServiceConfig): VertexProviderConfig {
 /**
  * Builds the Vertex AI clients. Only the pipeline and schedule service clients are loaded (the
  * package entry would load every Vertex service, far beyond the pod's memory budget), and only
- * when this module is resolved. An `http://` endpoint gets plaintext gRPC and no credentials;
- * the fixed universe domain spares the clients a metadata-server lookup.
+ * when this module is resolved. They share a google-gax instance that loads the definitions of
+ * their two services only (see {@link vertexServiceGax}). An `http://` endpoint gets plaintext
+ * gRPC and no credentials; the fixed universe domain spares the clients a metadata-server lookup.
  */
 async function connectVertex(settings: VertexProviderConfig): Promise<VertexPipelineBackend> {
   const [{ PipelineServiceClient }, { ScheduleServiceClient }, gax] = await Promise.all([
@@ -37,8 +39,9 @@ async function connectVertex(settings: VertexProviderConfig): Promise<VertexPipe
     universeDomain: 'googleapis.com',
     ...(endpoint.plaintext ? { sslCreds: gax.grpc.credentials.createInsecure() } : {}),
   };
+  const serviceGax = vertexServiceGax(gax);
   return new VertexPipelineBackend(
-    { pipelines: new PipelineServiceClient(options), schedules: new ScheduleServiceClient(options) },
+    { pipelines: new PipelineServiceClient(options, serviceGax), schedules: new ScheduleServiceClient(options, serviceGax) },
     { project: settings.project, location: settings.location },
   );
 }
