@@ -1,7 +1,7 @@
 // Start-up time and memory of the service next to a bare node:http server started the same way.
 // Prints medians of several fresh processes and the ratios the targets are stated in.
 import { fileURLToPath } from 'node:url';
-import { freePort, median, row, rssMiB, startNode, stopChild, waitFor2xx } from './support.mjs';
+import { freePort, imageNodeOptions, median, row, rssMiB, startNode, stopChild, waitFor2xx } from './support.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const requests = Number(process.env.BENCH_REQUESTS ?? 1000);
@@ -34,7 +34,15 @@ export async function measure(target) {
   for (let run = 0; run < runs; run += 1) {
     const port = await freePort();
     const metricsPort = await freePort();
-    const env = { PATH: process.env.PATH, SERVER_PORT: String(port), METRICS_PORT: String(metricsPort), LOG_LEVEL: 'error', ...target.env };
+    // Every target, the bare baseline included, runs with the image's heap settings.
+    const env = {
+      PATH: process.env.PATH,
+      NODE_OPTIONS: imageNodeOptions(),
+      SERVER_PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: 'error',
+      ...target.env,
+    };
     const { child, startedAt } = startNode(target.script, env);
     try {
       readyTimes.push(await waitFor2xx(`http://127.0.0.1:${port}/readyz`, startedAt));
@@ -52,7 +60,7 @@ export async function main(extraTargets = []) {
   const results = [];
   for (const target of [...targets, ...extraTargets]) results.push(await measure(target));
   const [bare] = results;
-  console.log(`\nstart-up: median of ${runs} fresh processes; RSS after ${requests} requests`);
+  console.log(`\nstart-up: median of ${runs} fresh processes (NODE_OPTIONS="${imageNodeOptions()}", as in the image); RSS after ${requests} requests`);
   const widths = [22, 14, 10, 14, 16];
   row(['target', 'ready (ms)', '× bare', 'idle RSS MiB', 'RSS after MiB'], widths);
   for (const result of results) {

@@ -68,3 +68,12 @@ export async function stopChild(child) {
 export function row(cells, widths) {
   console.log(cells.map((cell, index) => String(cell).padEnd(widths[index] ?? 12)).join(' '));
 }
+
+/**
+ * The NODE_OPTIONS of the production image (its Dockerfile), so that the service is measured
+ * with the heap settings it runs with.
+ */
+export function imageNodeOptions() {
+  const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+  return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? '';
+}

@@ -9,7 +9,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import { startFakeVertexServer } from './fixtures/fake-vertex-server.mjs';
 import { measure, targets } from './startup.mjs';
 import { startPubSubEmulator } from './support-pubsub.mjs';
-import { freePort, median, row, rssMiB, startNode, stopChild, waitFor2xx } from './support.mjs';
+import { freePort, imageNodeOptions, median, row, rssMiB, startNode, stopChild, waitFor2xx } from './support.mjs';
 
 const runs = Number(process.env.BENCH_VAI_RUNS ?? 3);
 const count = Number(process.env.BENCH_VAI_EVENTS ?? 2000);
@@ -111,6 +111,7 @@ async function serviceRun(pubsub, emulatorHost, vertex, receiver, name) {
   const port = await freePort();
   const env = {
     PATH: process.env.PATH,
+    NODE_OPTIONS: imageNodeOptions(),
     SERVER_PORT: String(port),
     METRICS_PORT: String(await freePort()),
     LOG_LEVEL: 'error',

@@ -60,7 +60,10 @@ export function coreModule(options: CoreModuleOptions): ContainerModule {
             : new LoggingRunCompletionSink(logger.child({ component: 'event-sink' })),
         [ServiceConfig, Logger],
       )
-      .inSingletonScope();
+      .inSingletonScope()
+      .onDeactivation((sink) => {
+        if (sink instanceof WebhookRunCompletionSink) sink.close();
+      });
     bindings
       .bind(EventPipelineToken)
       .toResolvedValue(

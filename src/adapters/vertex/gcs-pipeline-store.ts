@@ -15,9 +15,12 @@ function reason(error: unknown): string {
  * only moves bytes and turns storage failures into {@link BackendError}s that say what failed.
  */
 export class GcsPipelineStore {
-  readonly #bucket: Bucket;
+  readonly #bucket: () => Promise<Bucket>;
+  readonly #bucketName: string;
 
-  constructor(bucket: Bucket) {
+  /** `bucket` is asked for on each call, so the storage client can be built on first use. */
+  constructor(bucketName: string, bucket: () => Promise<Bucket>) {
+    this.#bucketName = bucketName;
     this.#bucket = bucket;
   }
 
@@ -27,9 +30,9 @@ export class GcsPipelineStore {
     // running it fails later with a message naming the pipeline.
     const text = value === undefined || value === null ? '' : JSON.stringify(value);
     try {
-      await this.#bucket.file(path).save(text, { resumable: false, contentType: 'application/json' });
+      await (await this.#bucket()).file(path).save(text, { resumable: false, contentType: 'application/json' });
     } catch (error) {
-      throw new BackendError(`storing gs://${this.#bucket.name}/${path} failed: ${reason(error)}`, { cause: error });
+      throw new BackendError(`storing gs://${this.#bucketName}/${path} failed: ${reason(error)}`, { cause: error });
     }
   }
 
@@ -37,27 +40,27 @@ export class GcsPipelineStore {
   async read(path: string, describedAs: string): Promise<unknown> {
     let bytes: Buffer;
     try {
-      [bytes] = await this.#bucket.file(path).download();
+      [bytes] = await (await this.#bucket()).file(path).download();
     } catch (error) {
       if (httpCode(error) === 404) {
-        throw new BackendError(`${describedAs} is not stored: gs://${this.#bucket.name}/${path} does not exist`, { cause: error });
+        throw new BackendError(`${describedAs} is not stored: gs://${this.#bucketName}/${path} does not exist`, { cause: error });
       }
-      throw new BackendError(`reading ${describedAs} from gs://${this.#bucket.name}/${path} failed: ${reason(error)}`, { cause: error });
+      throw new BackendError(`reading ${describedAs} from gs://${this.#bucketName}/${path} failed: ${reason(error)}`, { cause: error });
     }
     try {
       return JSON.parse(bytes.toString('utf8'));
     } catch (error) {
-      throw new BackendError(`${describedAs} at gs://${this.#bucket.name}/${path} is not valid JSON`, { cause: error });
+      throw new BackendError(`${describedAs} at gs://${this.#bucketName}/${path} is not valid JSON`, { cause: error });
     }
   }
 
   /** Deletes every object under `prefix`; nothing there is success, the first failure aborts. */
   async deletePrefix(prefix: string): Promise<void> {
     try {
-      const [files] = await this.#bucket.getFiles({ prefix });
+      const [files] = await (await this.#bucket()).getFiles({ prefix });
       for (const file of files) await file.delete({ ignoreNotFound: true });
     } catch (error) {
-      throw new BackendError(`deleting gs://${this.#bucket.name}/${prefix}* failed: ${reason(error)}`, { cause: error });
+      throw new BackendError(`deleting gs://${this.#bucketName}/${prefix}* failed: ${reason(error)}`, { cause: error });
     }
   }
 }

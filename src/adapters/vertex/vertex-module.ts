@@ -1,3 +1,4 @@
+import type { Bucket } from '@google-cloud/storage';
 import { ContainerModule } from 'inversify';
 import type { VertexProviderConfig } from '../../config/service-config.js';
 import { ServiceConfig } from '../../config/service-config.js';
@@ -9,7 +10,8 @@ import { RunEventSource } from '../../ports/run-event-source.js';
 import { GcsPipelineStore } from './gcs-pipeline-store.js';
 import { PubSubRunEventSource } from './pubsub-run-event-source.js';
 import { normaliseGcsEndpoint, parseVertexEndpoint } from './vertex-endpoint.js';
-import { VertexPipelineBackend } from './vertex-pipeline-backend.js';
+import { type OnFirstUse, onFirstUse } from './on-first-use.js';
+import { type VertexClients, VertexPipelineBackend } from './vertex-pipeline-backend.js';
 import { createVertexProvider } from './vertex-provider.js';
 import { VertexRunEventNormaliser } from './vertex-run-event-normaliser.js';
 import { vertexServiceGax } from './vertex-service-gax.js';
@@ -21,12 +23,12 @@ function vertexSettings(config: ServiceConfig): VertexProviderConfig {
 
 /**
  * Builds the Vertex AI clients. Only the pipeline and schedule service clients are loaded (the
- * package entry would load every Vertex service, far beyond the pod's memory budget), and only
- * when this module is resolved. They share a google-gax instance that loads the definitions of
- * their two services only (see {@link vertexServiceGax}). An `http://` endpoint gets plaintext
- * gRPC and no credentials; the fixed universe domain spares the clients a metadata-server lookup.
+ * package entry would load every Vertex service, far beyond the pod's memory budget). They share
+ * a google-gax instance that loads the definitions of their two services only (see
+ * {@link vertexServiceGax}). An `http://` endpoint gets plaintext gRPC and no credentials; the
+ * fixed universe domain spares the clients a metadata-server lookup.
  */
-async function connectVertex(settings: VertexProviderConfig): Promise<VertexPipelineBackend> {
+async function vertexClients(settings: VertexProviderConfig): Promise<VertexClients> {
   const [{ PipelineServiceClient }, { ScheduleServiceClient }, gax] = await Promise.all([
     import('@google-cloud/aiplatform/build/src/v1/pipeline_service_client.js'),
     import('@google-cloud/aiplatform/build/src/v1/schedule_service_client.js'),
@@ -40,36 +42,20 @@ async function connectVertex(settings: VertexProviderConfig): Promise<VertexPipe
     ...(endpoint.plaintext ? { sslCreds: gax.grpc.credentials.createInsecure() } : {}),
   };
   const serviceGax = vertexServiceGax(gax);
-  return new VertexPipelineBackend(
-    { pipelines: new PipelineServiceClient(options, serviceGax), schedules: new ScheduleServiceClient(options, serviceGax) },
-    { project: settings.project, location: settings.location },
-  );
+  return { pipelines: new PipelineServiceClient(options, serviceGax), schedules: new ScheduleServiceClient(options, serviceGax) };
 }
 
-/** A resource two bindings share, closed when the last of them is deactivated. */
-class SharedResource<T> {
-  #value: Promise<T> | undefined;
-  #users = 0;
-
-  constructor(
-    private readonly open: () => Promise<T>,
-    private readonly close: (value: T) => Promise<void>,
-  ) {}
-
-  async acquire(): Promise<T> {
-    this.#users += 1;
-    this.#value ??= this.open();
-    return this.#value;
-  }
-
-  async release(): Promise<void> {
-    this.#users -= 1;
-    if (this.#users > 0 || !this.#value) return;
-    const value = this.#value;
-    this.#value = undefined;
-    await this.close(await value);
-  }
+/** The bucket holding compiled pipelines; a custom endpoint gets no credentials (emulators, fakes). */
+async function pipelineBucket(settings: VertexProviderConfig): Promise<Bucket> {
+  const { Storage } = await import('@google-cloud/storage');
+  const storage = settings.gcsEndpoint
+    ? new Storage({ apiEndpoint: normaliseGcsEndpoint(settings.gcsEndpoint), projectId: settings.project })
+    : new Storage({ projectId: settings.project });
+  return storage.bucket(settings.pipelineBucket);
 }
+
+/** Messages the Pub/Sub client may hold per event pipeline slot (see the subscription options). */
+const pubsubPrefetchPerSlot = 32;
 
 /**
  * The Vertex AI provider's bindings: `Provider` (pipelines in GCS, jobs and schedules on Vertex
@@ -78,26 +64,32 @@ class SharedResource<T> {
  * the bindings are first resolved; gRPC channels and the Pub/Sub client close on deactivation.
  */
 export function vertexModule(): ContainerModule {
-  let backend: SharedResource<VertexPipelineBackend> | undefined;
-  const sharedBackend = (config: ServiceConfig): SharedResource<VertexPipelineBackend> => {
-    backend ??= new SharedResource(() => connectVertex(vertexSettings(config)), (value) => value.close());
-    return backend;
+  // The gRPC clients and the storage client are built on first use, not at start-up: building
+  // them (module loading, protocol definitions) takes longer than everything else the service
+  // does before it is ready, and neither is needed to receive events.
+  let clients: OnFirstUse<VertexClients> | undefined;
+  const sharedClients = (settings: VertexProviderConfig): OnFirstUse<VertexClients> => {
+    clients ??= onFirstUse(
+      () => vertexClients(settings),
+      async ({ pipelines, schedules }) => {
+        await Promise.all([pipelines.close(), schedules.close()]);
+      },
+    );
+    return clients;
   };
+  const backendFor = (settings: VertexProviderConfig): VertexPipelineBackend =>
+    new VertexPipelineBackend(() => sharedClients(settings).get(), { project: settings.project, location: settings.location });
 
   return new ContainerModule((options) => {
     options
       .bind<Provider>(Provider)
       .toResolvedValue(
-        async (config: ServiceConfig, clock: Clock): Promise<Provider> => {
+        (config: ServiceConfig, clock: Clock): Provider => {
           const settings = vertexSettings(config);
-          const { Storage } = await import('@google-cloud/storage');
-          // A custom endpoint gets no credentials at all (emulators, fakes).
-          const storage = settings.gcsEndpoint
-            ? new Storage({ apiEndpoint: normaliseGcsEndpoint(settings.gcsEndpoint), projectId: settings.project })
-            : new Storage({ projectId: settings.project });
+          const bucket = onFirstUse(() => pipelineBucket(settings), async () => undefined);
           return createVertexProvider({
-            store: new GcsPipelineStore(storage.bucket(settings.pipelineBucket)),
-            backend: await sharedBackend(config).acquire(),
+            store: new GcsPipelineStore(settings.pipelineBucket, () => bucket.get()),
+            backend: backendFor(settings),
             clock,
             providerName: config.providerName,
             jobSettings: {
@@ -112,17 +104,16 @@ export function vertexModule(): ContainerModule {
         [ServiceConfig, Clock],
       )
       .inSingletonScope()
-      .onDeactivation(async () => backend?.release());
+      .onDeactivation(async () => clients?.close());
 
     options
       .bind<RunEventNormaliser>(RunEventNormaliser)
       .toResolvedValue(
-        async (config: ServiceConfig): Promise<RunEventNormaliser> =>
-          new VertexRunEventNormaliser(await sharedBackend(config).acquire(), config.providerName),
+        (config: ServiceConfig): RunEventNormaliser => new VertexRunEventNormaliser(backendFor(vertexSettings(config)), config.providerName),
         [ServiceConfig],
       )
       .inSingletonScope()
-      .onDeactivation(async () => backend?.release());
+      .onDeactivation(async () => clients?.close());
 
     options
       .bind<PubSubRunEventSource>(RunEventSource)
@@ -140,8 +131,12 @@ export function vertexModule(): ContainerModule {
               })
             : new PubSub({ projectId: settings.project });
           const subscription = pubsub.subscription(settings.eventsSubscription, {
-            // Hold no more than the pipeline processes at once, so nothing waits unleased.
-            flowControl: { maxMessages: config.events.concurrency, allowExcessMessages: false },
+            // The client keeps the lease of every message it holds, so holding more than the
+            // pipeline processes at once is safe; holding only that many is not fast: each slot
+            // then waits for a stream resume, which capped a drain of the emulator at about 480
+            // messages/s with 8 slots against about 6,000/s with 256. The pipeline's own
+            // concurrency still bounds the work in flight.
+            flowControl: { maxMessages: config.events.concurrency * pubsubPrefetchPerSlot, allowExcessMessages: false },
             // A flow-control slot frees only when the ack batch is flushed; the 100 ms default caps throughput.
             batching: { maxMilliseconds: 10 },
             closeOptions: {

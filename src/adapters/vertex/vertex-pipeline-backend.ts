@@ -34,14 +34,15 @@ function failure(what: string, error: unknown): BackendError {
 
 /**
  * Pipeline jobs and schedules on Vertex AI over gRPC. Speaks in the domain's job and schedule
- * shapes; every failure is a {@link BackendError} naming the call and what Vertex AI said.
+ * shapes; every failure is a {@link BackendError} naming the call and what Vertex AI said. The
+ * clients are asked for on each call, so they can be built on first use.
  */
 export class VertexPipelineBackend {
-  readonly #clients: VertexClients;
+  readonly #clients: () => Promise<VertexClients>;
   readonly #parent: string;
   readonly #callOptions: { timeout?: number };
 
-  constructor(clients: VertexClients, location: VertexLocation) {
+  constructor(clients: () => Promise<VertexClients>, location: VertexLocation) {
     this.#clients = clients;
     this.#parent = `projects/${location.project}/locations/${location.location}`;
     this.#callOptions = location.callTimeoutMs ? { timeout: location.callTimeoutMs } : {};
@@ -58,7 +59,8 @@ export class VertexPipelineBackend {
    */
   async createPipelineJob(jobId: string, job: VertexPipelineJob): Promise<void> {
     try {
-      await this.#clients.pipelines.createPipelineJob(
+      const { pipelines } = await this.#clients();
+      await pipelines.createPipelineJob(
         { parent: this.#parent, pipelineJobId: jobId, pipelineJob: toProtoPipelineJob(job) },
         this.#callOptions,
       );
@@ -71,7 +73,8 @@ export class VertexPipelineBackend {
   /** Fetches a job; `undefined` when Vertex AI does not know it. */
   async getPipelineJob(jobId: string): Promise<VertexJobReport | undefined> {
     try {
-      const [job] = await this.#clients.pipelines.getPipelineJob({ name: `${this.#parent}/pipelineJobs/${jobId}` }, this.#callOptions);
+      const { pipelines } = await this.#clients();
+      const [job] = await pipelines.getPipelineJob({ name: `${this.#parent}/pipelineJobs/${jobId}` }, this.#callOptions);
       return reportOfProtoPipelineJob(job);
     } catch (error) {
       if (grpcCode(error) === grpcStatus.notFound) return undefined;
@@ -82,7 +85,8 @@ export class VertexPipelineBackend {
   /** Creates a schedule; resolves to its full resource name. */
   async createSchedule(schedule: VertexSchedule): Promise<string> {
     try {
-      const [created] = await this.#clients.schedules.createSchedule(
+      const { schedules } = await this.#clients();
+      const [created] = await schedules.createSchedule(
         { parent: this.#parent, schedule: toProtoSchedule(schedule, this.#parent) },
         this.#callOptions,
       );
@@ -95,7 +99,8 @@ export class VertexPipelineBackend {
   /** Replaces the fields this service sets on the schedule `name`; resolves to its name. */
   async updateSchedule(name: string, schedule: VertexSchedule): Promise<string> {
     try {
-      const [updated] = await this.#clients.schedules.updateSchedule(
+      const { schedules } = await this.#clients();
+      const [updated] = await schedules.updateSchedule(
         { schedule: toProtoSchedule(schedule, this.#parent, name), updateMask: { paths: vertexScheduleUpdateMask(schedule) } },
         this.#callOptions,
       );
@@ -108,17 +113,13 @@ export class VertexPipelineBackend {
   /** Deletes a schedule and waits for the deletion; one already gone counts as deleted. */
   async deleteSchedule(name: string): Promise<void> {
     try {
-      const [operation] = await this.#clients.schedules.deleteSchedule({ name }, this.#callOptions);
+      const { schedules } = await this.#clients();
+      const [operation] = await schedules.deleteSchedule({ name }, this.#callOptions);
       await operation.promise();
     } catch (error) {
       if (grpcCode(error) === grpcStatus.notFound) return;
       throw failure(`DeleteSchedule ${name}`, error);
     }
-  }
-
-  /** Closes both gRPC channels. */
-  async close(): Promise<void> {
-    await Promise.all([this.#clients.pipelines.close(), this.#clients.schedules.close()]);
   }
 
   #nameOf(name: string | null | undefined, what: string): string {

@@ -1,0 +1,31 @@
+/** An async resource opened on first use, shared by every later use, and closable. */
+export interface OnFirstUse<T> {
+  /** The resource, opened now if this is the first call (or the last opening failed). */
+  get(): Promise<T>;
+  /** Closes the resource if it was ever opened; a second call does nothing. */
+  close(): Promise<void>;
+}
+
+/**
+ * Defers building something expensive (cloud clients and their protocol definitions) until it
+ * is first needed, so it stays off the start-up and readiness path. A failed opening is not
+ * remembered: the next use tries again.
+ */
+export function onFirstUse<T>(open: () => Promise<T>, close: (value: T) => Promise<void>): OnFirstUse<T> {
+  let value: Promise<T> | undefined;
+  return {
+    get: () => {
+      value ??= open().catch((error: unknown) => {
+        value = undefined;
+        throw error;
+      });
+      return value;
+    },
+    close: async () => {
+      const opened = value;
+      value = undefined;
+      const resource = await opened?.catch(() => undefined);
+      if (resource !== undefined) await close(resource);
+    },
+  };
+}
