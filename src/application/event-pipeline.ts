@@ -95,7 +95,10 @@ export class EventPipeline implements SingleEventProcessor {
   async stop(timeoutMs: number): Promise<void> {
     this.#stopping.abort();
     this.#ready = false;
-    await this.#deps.source.stop();
+    // The source stops while in-flight messages drain, not before: a source that waits for its
+    // handed-out messages to settle (Pub/Sub's WAIT close) would otherwise spend the budget
+    // before the drain even starts.
+    const sourceStopped = this.#deps.source.stop();
     const drained = Promise.all([...this.#inFlight]).then(() => true);
     const finished = await Promise.race([drained, new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false).unref())]);
     if (!finished) {
@@ -103,6 +106,7 @@ export class EventPipeline implements SingleEventProcessor {
       this.#deps.logger.warn('shutdown budget spent; handing unsettled run events back to the source', { count: handedBack.length });
       await Promise.all(handedBack.map((message) => message.release()));
     }
+    await sourceStopped;
     await this.#loop;
   }
 

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { EventPipeline } from '../../src/application/event-pipeline.js';
 import type { EventPipelineMetrics } from '../../src/ports/event-pipeline-metrics.js';
 import type { RunEventMessage, RunEventSource } from '../../src/ports/run-event-source.js';
+import { InMemoryRunEventSource } from '../../src/adapters/memory/in-memory-run-event-source.js';
+import { RunCompletionEventMother } from '../support/definition-mother.js';
 import { eventually } from '../support/eventually.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 
@@ -21,6 +23,51 @@ class FailingSource implements RunEventSource {
     throw new Error('subscription deleted');
   }
 }
+
+/**
+ * A source whose stop waits until every handed-out message is settled, as Pub/Sub's WAIT close
+ * does, so a pipeline that stopped its source before draining would wait on itself.
+ */
+class WaitingSource implements RunEventSource {
+  readonly inner = new InMemoryRunEventSource();
+
+  async start(): Promise<void> {
+    await this.inner.start();
+  }
+
+  messages(): AsyncIterable<RunEventMessage> {
+    return this.inner.messages();
+  }
+
+  async stop(): Promise<void> {
+    await this.inner.stop();
+    await eventually('handed-out messages settled', () => this.inner.idsIn('in-flight').length === 0, 10_000);
+  }
+}
+
+describe('event pipeline shutdown with a source that waits for its messages', () => {
+  it('stops within the budget, handing back what the hanging webhook still holds', async () => {
+    const source = new WaitingSource();
+    const pipeline = new EventPipeline(
+      {
+        source,
+        normaliser: { normalise: async (payload) => ({ kind: 'completed', event: payload as ReturnType<typeof RunCompletionEventMother.valid> }) },
+        sink: { deliver: () => new Promise(() => undefined) },
+        metrics: noMetrics,
+        logger: new RecordingLogger(),
+        clock: { now: () => new Date() },
+      },
+      { concurrency: 2, maxAgeMs: 60_000, retryInitialMs: 1, retryMaxMs: 2 },
+    );
+    await pipeline.start();
+    const id = source.inner.publish(RunCompletionEventMother.valid());
+    await eventually('the message is in flight', () => source.inner.idsIn('in-flight').length === 1, 2000);
+    const started = Date.now();
+    await pipeline.stop(200);
+    expect(Date.now() - started).to.be.below(1000);
+    expect(source.inner.states().get(id)).to.equal('released');
+  });
+});
 
 describe('event pipeline whose source fails', () => {
   it('stops being ready and reports the failure, so liveness can restart the process', async () => {
