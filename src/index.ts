@@ -44,7 +44,6 @@ export {
 export {
   completedOrInvalid,
   type EventNormalisation,
-  eventNormalisationKinds,
   ignoreEvent,
   invalidEvent,
 } from './domain/event-normalisation.js';
@@ -73,8 +72,8 @@ export { localOutcomeParameter } from './domain/local-run-outcome.js';
 export { Provider, type ResourceOperations, type ResourceType, resourceTypes } from './ports/provider.js';
 export { type RunEventMessage, RunEventSource } from './ports/run-event-source.js';
 export { RunEventNormaliser } from './ports/run-event-normaliser.js';
-export { type DeliveryOutcome, deliveryOutcomeKinds, RunCompletionSink } from './ports/run-completion-sink.js';
-export { type LogFields, Logger } from './ports/logger.js';
+export { type DeliveryOutcome, RunCompletionSink } from './ports/run-completion-sink.js';
+export { type LogFields, Logger, type LogLevel, logLevels } from './ports/logger.js';
 export { Clock } from './ports/clock.js';
 export { IdGenerator } from './ports/id-generator.js';
 export { EventPipelineMetrics, type WebhookSendResult, webhookSendResults } from './ports/event-pipeline-metrics.js';
@@ -121,6 +120,7 @@ export {
 export { createWebhookSink, type CreateWebhookSinkOptions } from './composition/create-webhook-sink.js';
 export { WebhookRunCompletionSink, type WebhookRunCompletionSinkOptions } from './adapters/operator/webhook-run-completion-sink.js';
 export { LoggingRunCompletionSink } from './adapters/operator/logging-run-completion-sink.js';
-export { createPinoLogger, type LogLevel } from './adapters/logging/pino-logger.js';
+export { createPinoLogger } from './adapters/logging/pino-logger.js';
 export { silentLogger } from './adapters/logging/silent-logger.js';
-export { type HttpMetrics, PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
+export { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
+export type { HttpMetrics } from './ports/http-metrics.js';

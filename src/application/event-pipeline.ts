@@ -2,7 +2,7 @@ import { toRunCompletionEventData } from '../domain/run-completion-event.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventPipelineMetrics } from '../ports/event-pipeline-metrics.js';
 import type { Logger } from '../ports/logger.js';
-import type { RunCompletionSink } from '../ports/run-completion-sink.js';
+import type { DeliveryOutcome, RunCompletionSink } from '../ports/run-completion-sink.js';
 import type { RunEventMessage, RunEventSource } from '../ports/run-event-source.js';
 import type { RunEventNormaliser } from '../ports/run-event-normaliser.js';
 import { abortableDelay } from './abortable-delay.js';
@@ -100,7 +100,9 @@ export class EventPipeline implements SingleEventProcessor {
     // before the drain even starts.
     const sourceStopped = this.#deps.source.stop();
     const drained = Promise.all([...this.#inFlight]).then(() => true);
-    const finished = await Promise.race([drained, new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false).unref())]);
+    let budget: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([drained, new Promise<boolean>((resolve) => (budget = setTimeout(resolve, timeoutMs, false)))]);
+    clearTimeout(budget);
     if (!finished) {
       const handedBack = [...this.#unsettled];
       this.#deps.logger.warn('shutdown budget spent; handing unsettled run events back to the source', { count: handedBack.length });
@@ -189,10 +191,14 @@ export class EventPipeline implements SingleEventProcessor {
         }
       }
     } catch (error) {
-      logger.error('run event could not be settled at its source; it will be redelivered', {
+      // Settling itself failed (the source's ack or release threw). Hand the message back once
+      // more; a source that still cannot take it redelivers it on its own terms (Pub/Sub after
+      // the ack deadline, the workflow watch at its next re-list).
+      logger.error('run event could not be settled at its source; handing it back', {
         messageId: message.id,
         error: String(error),
       });
+      await message.release().catch(() => undefined);
     } finally {
       this.#unsettled.delete(message);
       metrics.observeSettleLatency((clock.now().getTime() - receivedAt) / 1000);
@@ -219,8 +225,15 @@ export class EventPipeline implements SingleEventProcessor {
       case 'completed':
         break;
     }
-    const outcome = await sink.deliver(normalised.event);
     const data = toRunCompletionEventData(normalised.event);
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await sink.deliver(normalised.event);
+    } catch (error) {
+      // The port asks sinks to answer `retry` rather than throw; a sink that throws anyway
+      // (a library user's own) must not strand the message.
+      outcome = { kind: 'retry', reason: `the sink failed: ${String(error)}` };
+    }
     switch (outcome.kind) {
       case 'delivered':
         metrics.countSendResult('Success');
@@ -261,15 +274,23 @@ class SettleOnce {
     return this.message.firstSeenAt;
   }
 
-  async ack(): Promise<void> {
-    if (this.#settled) return;
-    this.#settled = true;
-    await this.message.ack();
+  ack(): Promise<void> {
+    return this.#settle(() => this.message.ack());
   }
 
-  async release(): Promise<void> {
+  release(): Promise<void> {
+    return this.#settle(() => this.message.release());
+  }
+
+  // A settlement that threw did not happen, so another may still be tried.
+  async #settle(settle: () => Promise<void>): Promise<void> {
     if (this.#settled) return;
     this.#settled = true;
-    await this.message.release();
+    try {
+      await settle();
+    } catch (error) {
+      this.#settled = false;
+      throw error;
+    }
   }
 }

@@ -9,7 +9,7 @@ export interface RetryBackoffOptions {
 }
 
 /**
- * Exponential backoff with "full jitter": the n-th delay is uniform in [d/2, d) where d doubles
+ * Exponential backoff with "equal jitter": the n-th delay is uniform in [d/2, d) where d doubles
  * from `initialMs` up to `maxMs`. Jitter keeps many failing events from retrying in lock-step
  * against a webhook that just came back.
  */

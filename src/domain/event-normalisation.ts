@@ -9,9 +9,6 @@ export type EventNormalisation =
   /** Malformed or unacceptable input: acknowledge, log the reason, never retry. */
   | { readonly kind: 'invalid'; readonly reason: string };
 
-/** The kinds of {@link EventNormalisation}, as a closed set. */
-export const eventNormalisationKinds = ['ignore', 'completed', 'invalid'] as const;
-
 /** Wraps an event as `completed`, or as `invalid` when the operator could never accept it. */
 export function completedOrInvalid(event: RunCompletionEvent): EventNormalisation {
   const reason = unacceptableEventReason(event);

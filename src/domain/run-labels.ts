@@ -1,5 +1,5 @@
 import type { RunDefinition, RunScheduleDefinition } from './definitions.js';
-import type { NamespacedName } from './namespaced-name.js';
+import { isEmptyNamespacedName, type NamespacedName } from './namespaced-name.js';
 
 /** The label keys every provider writes on runs so that completion events can name their origin. */
 export const runLabelKeys = Object.freeze({
@@ -24,7 +24,7 @@ export const allRunLabelKeys: readonly string[] = Object.freeze(Object.values(ru
 export type RunLabels = Readonly<Record<string, string>>;
 
 function isNamed(value: NamespacedName): boolean {
-  return value.name !== '' || value.namespace !== '';
+  return !isEmptyNamespacedName(value);
 }
 
 function commonLabels(definition: RunDefinition, provider: NamespacedName): Record<string, string> {

@@ -1,3 +1,9 @@
+/** The log levels the service writes, least severe first. */
+export const logLevels = ['debug', 'info', 'warn', 'error'] as const;
+
+/** One of {@link logLevels}. */
+export type LogLevel = (typeof logLevels)[number];
+
 /** Structured fields attached to a log line. */
 export type LogFields = Readonly<Record<string, unknown>>;
 

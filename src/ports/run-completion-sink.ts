@@ -9,9 +9,6 @@ export type DeliveryOutcome =
   /** It may work later (5xx, other statuses, timeouts, no connection). */
   | { readonly kind: 'retry'; readonly reason: string };
 
-/** The kinds of {@link DeliveryOutcome}, as a closed set. */
-export const deliveryOutcomeKinds = ['delivered', 'rejected', 'retry'] as const;
-
 /** Where normalised run completions go: the operator's webhook in production. */
 export interface RunCompletionSink {
   /** Attempts one delivery; never throws for a failed attempt, it answers `retry`. */

@@ -93,3 +93,73 @@ describe('event pipeline whose source fails', () => {
     await pipeline.stop(100);
   });
 });
+
+describe('event pipeline with collaborators that throw', () => {
+  it('retries a delivery whose sink throws instead of answering, and loses nothing', async () => {
+    const source = new InMemoryRunEventSource();
+    let calls = 0;
+    const pipeline = new EventPipeline(
+      {
+        source,
+        normaliser: { normalise: async (payload) => ({ kind: 'completed', event: payload as ReturnType<typeof RunCompletionEventMother.valid> }) },
+        sink: {
+          deliver: async () => {
+            calls += 1;
+            if (calls === 1) throw new Error('socket exploded');
+            return { kind: 'delivered' };
+          },
+        },
+        metrics: noMetrics,
+        logger: new RecordingLogger(),
+        clock: { now: () => new Date() },
+      },
+      { concurrency: 1, maxAgeMs: 60_000, retryInitialMs: 1, retryMaxMs: 2 },
+    );
+    await pipeline.start();
+    const id = source.publish(RunCompletionEventMother.valid());
+    await eventually('the message is acked', () => source.states().get(id) === 'acked', 2000);
+    expect(calls).to.equal(2);
+    await pipeline.stop(100);
+  });
+
+  it('hands a message back when acknowledging it at the source fails', async () => {
+    const inner = new InMemoryRunEventSource({ redeliverReleased: false });
+    const released: string[] = [];
+    const source: RunEventSource = {
+      start: () => inner.start(),
+      stop: () => inner.stop(),
+      async *messages() {
+        for await (const message of inner.messages()) {
+          yield {
+            ...message,
+            ack: async () => {
+              throw new Error('ack refused');
+            },
+            release: async () => {
+              released.push(message.id);
+              await message.release();
+            },
+          };
+        }
+      },
+    };
+    const logger = new RecordingLogger();
+    const pipeline = new EventPipeline(
+      {
+        source,
+        normaliser: { normalise: async () => ({ kind: 'ignore', reason: 'not ours' }) },
+        sink: { deliver: async () => ({ kind: 'delivered' }) },
+        metrics: noMetrics,
+        logger,
+        clock: { now: () => new Date() },
+      },
+      { concurrency: 1, maxAgeMs: 60_000, retryInitialMs: 1, retryMaxMs: 2 },
+    );
+    await pipeline.start();
+    const id = inner.publish({ any: 'payload' });
+    await eventually('the message is handed back', () => released.includes(id), 2000);
+    expect(inner.states().get(id)).to.equal('released');
+    expect(logger.at('error').some((line) => line.message.includes('handing it back'))).to.equal(true);
+    await pipeline.stop(100);
+  });
+});

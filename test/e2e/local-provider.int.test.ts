@@ -189,6 +189,43 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
     expect(receiver.requests).to.have.length(0);
   });
 
+  it('answers 400 for a schedule whose cron has a field out of range, and keeps nothing', async () => {
+    const answer = await send(base, 'POST', '/resource/runschedule', {
+      json: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '99 * * * *' } }),
+    });
+    expect(answer.status).to.equal(400);
+    expect(answer.json!['providerError']).to.include('99 * * * *');
+  });
+
+  it('answers 500 for a schedule of a missing pipeline', async () => {
+    const answer = await send(base, 'POST', '/resource/runschedule', { json: DefinitionBodyMother.runSchedule({ pipelineName: 'team/missing' }) });
+    expect(answer.status).to.equal(500);
+    expect(answer.json!['providerError']).to.include('team/missing');
+  });
+
+  it('keeps a schedule firing when an update of it is refused', async () => {
+    const created = await send(base, 'POST', '/resource/runschedule', {
+      json: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '* * * * * *' } }),
+    });
+    const path = `/resource/runschedule/${encodeURIComponent(created.json!['id'] as string)}`;
+    const refused = await send(base, 'PUT', path, {
+      json: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '* * * * * *' }, artifacts: [{ name: 'm', path: 'Trainer' }] }),
+    });
+    expect(refused.status).to.equal(400);
+    const before = receiver.requests.length;
+    await receiver.waitForRequests(before + 2, 5000);
+    await send(base, 'DELETE', path);
+  });
+
+  it('creates a schedule it does not know when asked to update it (its state does not survive a restart)', async () => {
+    const updated = await send(base, 'PUT', '/resource/runschedule/from-before-a-restart', {
+      json: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '* * * * * *' } }),
+    });
+    expect(updated).to.deep.include({ status: 200, json: { id: 'from-before-a-restart' } });
+    await receiver.waitForRequests(1, 3000);
+    await send(base, 'DELETE', '/resource/runschedule/from-before-a-restart');
+  });
+
   it('keeps delivering through a webhook outage (at-least-once)', async () => {
     receiver.answerWith((_request, index) => (index < 3 ? 503 : 200));
     const created = await send(base, 'POST', '/resource/run', { json: DefinitionBodyMother.run() });

@@ -4,7 +4,7 @@ import type { HttpRouteContribution } from '../../ports/http-route-contribution.
 import type { IdGenerator } from '../../ports/id-generator.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Provider } from '../../ports/provider.js';
-import type { HttpMetrics } from '../metrics/prometheus-metrics.js';
+import type { HttpMetrics } from '../../ports/http-metrics.js';
 import { HttpError } from './http-error.js';
 import { readRawBody } from './json-body.js';
 import { jsonErrorMiddleware } from './json-error-middleware.js';
@@ -89,8 +89,11 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   app.use(jsonErrorMiddleware(options.logger));
   for (const router of routers) app.use(router.routes());
   app.use(async function unmatched(ctx) {
-    const pathKnown = routers.some((router) => router.match(ctx.path, ctx.method).path.length > 0);
-    if (pathKnown) throw new HttpError(405, `method ${ctx.method} is not allowed on ${ctx.path}`);
+    const allowed = new Set(routers.flatMap((router) => router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods)));
+    if (allowed.size > 0) {
+      ctx.set('allow', [...allowed].join(', '));
+      throw new HttpError(405, `method ${ctx.method} is not allowed on ${ctx.path}`);
+    }
     throw new HttpError(404, `no route for ${ctx.method} ${ctx.path}`);
   });
   return app;

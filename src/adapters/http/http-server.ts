@@ -1,5 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 
 /** A listening API server. */
@@ -19,6 +20,7 @@ export async function startHttpServer(app: Koa, host: string, port: number): Pro
   // Kubernetes probes and curl steps open short connections; a keep-alive longer than a
   // typical load balancer's idle timeout avoids resets on reused connections.
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -33,4 +35,18 @@ export async function startHttpServer(app: Koa, host: string, port: number): Pro
       clearTimeout(timer);
     },
   };
+}
+
+// Requests Node refuses before they reach the app (a malformed request line, headers over the
+// size limit) would otherwise get an empty body; the operator's steps read providerError.
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify({ providerError: `malformed request: ${error.message}` });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

@@ -2,7 +2,7 @@ import type { Middleware } from 'koa';
 import type { IdGenerator } from '../../ports/id-generator.js';
 import type { Logger } from '../../ports/logger.js';
 import { resourceTypes } from '../../ports/provider.js';
-import type { HttpMetrics } from '../metrics/prometheus-metrics.js';
+import type { HttpMetrics } from '../../ports/http-metrics.js';
 
 /** Header carrying the request id, taken from the caller when present, echoed in the answer. */
 export const requestIdHeader = 'x-request-id';

@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { Schedule } from '../../domain/definitions.js';
+import { InvalidInputError } from '../../domain/errors.js';
 import type { Clock } from '../../ports/clock.js';
 
 // setTimeout cannot wait longer than 2^31-1 ms (about 24.8 days); longer waits are split.
@@ -13,11 +14,18 @@ export class CronTimer {
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
+  /** Throws an {@link InvalidInputError} when a field of the cron expression is out of range. */
   constructor(
     private readonly schedule: Schedule,
     private readonly clock: Clock,
     private readonly fire: (at: Date) => void,
-  ) {}
+  ) {
+    try {
+      CronExpressionParser.parse(schedule.cron.withSeconds, { tz: 'UTC' });
+    } catch (error) {
+      throw new InvalidInputError(`cron expression "${schedule.cron.standard}" is not valid: ${(error as Error).message}`, { cause: error });
+    }
+  }
 
   /** The next firing after `after`, or `undefined` when the schedule has ended. */
   nextFiring(after: Date): Date | undefined {
@@ -53,7 +61,10 @@ export class CronTimer {
           return;
         }
         this.fire(at);
-        this.#arm(this.nextFiring(at));
+        // After a stalled event loop, skip the firings that were missed rather than run them
+        // back to back.
+        const now = this.clock.now();
+        this.#arm(this.nextFiring(now.getTime() > at.getTime() ? now : at));
       },
       Math.max(0, Math.min(wait, longestTimeoutMs)),
     );

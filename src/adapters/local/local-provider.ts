@@ -4,7 +4,7 @@ import type {
   RunDefinition,
   RunScheduleDefinition,
 } from '../../domain/definitions.js';
-import { BackendError, NotFoundError } from '../../domain/errors.js';
+import { BackendError } from '../../domain/errors.js';
 import { localPipelineComponents, localRunStatus, parseArtifactPath } from '../../domain/local-run-outcome.js';
 import { formatNamespacedName, type NamespacedName } from '../../domain/namespaced-name.js';
 import type { RunCompletionEvent } from '../../domain/run-completion-event.js';
@@ -84,10 +84,9 @@ export class LocalProvider implements Provider {
       this.#startSchedule(id, definition);
       return id;
     },
+    // An unknown id is created under that id: the local provider forgets its schedules on
+    // restart, and the operator's later updates must not fail for that.
     update: async (id: string, definition: RunScheduleDefinition): Promise<string> => {
-      const existing = this.#schedules.get(id);
-      if (!existing) throw new NotFoundError(`run schedule ${id} does not exist`);
-      existing.timer.stop();
       this.#startSchedule(id, definition);
       return id;
     },
@@ -104,11 +103,6 @@ export class LocalProvider implements Provider {
       this.#experiments.delete(id);
     },
   };
-
-  /** Ids of runs that have not finished yet. */
-  activeRunIds(): string[] {
-    return [...this.#runs.keys()];
-  }
 
   /** Stops every run and schedule timer; nothing fires afterwards. */
   async close(): Promise<void> {
@@ -175,7 +169,10 @@ export class LocalProvider implements Provider {
     });
   }
 
+  // Everything that can refuse the definition runs before the schedule it replaces is stopped,
+  // so a rejected update leaves the running schedule as it was.
   #startSchedule(id: string, definition: RunScheduleDefinition): void {
+    this.#requirePipeline(definition);
     for (const artifact of definition.artifacts) parseArtifactPath(artifact.path);
     const timer = new CronTimer(definition.schedule, this.#options.clock, () => {
       // A firing is a run of its own: no Run resource, triggered by the schedule.
@@ -185,7 +182,9 @@ export class LocalProvider implements Provider {
         triggerIndicator: scheduleTrigger(definition.name),
       });
     });
+    this.#schedules.get(id)?.timer.stop();
     this.#schedules.set(id, { definition, timer });
     timer.start();
   }
+
 }

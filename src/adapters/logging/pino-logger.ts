@@ -1,8 +1,5 @@
 import { pino, type Logger as Pino } from 'pino';
-import type { LogFields, Logger } from '../../ports/logger.js';
-
-/** Log levels the service uses. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import type { LogFields, Logger, LogLevel } from '../../ports/logger.js';
 
 class PinoLogger implements Logger {
   constructor(private readonly pino: Pino) {}

@@ -39,7 +39,7 @@ export class InMemoryRunEventSource implements RunEventSource {
     this.#redeliver = options.redeliverReleased ?? true;
   }
 
-  /** Adds a payload; resolves to the message id. */
+  /** Adds a payload and returns its message id. */
   publish(payload: unknown, id = `m-${++this.#sequence}`): string {
     if (this.#all.has(id)) throw new Error(`message id ${id} was already published`);
     const entry: Entry = { id, payload, firstSeenAt: this.#clock.now(), state: 'queued' };

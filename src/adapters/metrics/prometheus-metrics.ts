@@ -1,11 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { EventPipelineMetrics, WebhookSendResult } from '../../ports/event-pipeline-metrics.js';
-
-/** The HTTP request metrics the API records. */
-export interface HttpMetrics {
-  /** Records one finished request under its route pattern (never the raw path, to bound cardinality). */
-  observeRequest(labels: { method: string; route: string; status: number }, seconds: number): void;
-}
+import { type EventPipelineMetrics, type WebhookSendResult, webhookSendResults } from '../../ports/event-pipeline-metrics.js';
+import type { HttpMetrics } from '../../ports/http-metrics.js';
 
 /**
  * One Prometheus registry per service instance (not prom-client's global one), so that two
@@ -59,7 +54,8 @@ export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 3600],
       registers,
     });
-    for (const result of ['Success', 'RecoverableFailure', 'UnrecoverableFailure', 'Discarded'] as const) {
+    // Every result is exported from the start, so rate() over a result that has not happened yet works.
+    for (const result of webhookSendResults) {
       this.#sendResults.inc({ result }, 0);
     }
   }

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { expect } from 'chai';
 import { BackendError } from '../../../src/domain/errors.js';
 import type { Provider } from '../../../src/ports/provider.js';
@@ -190,6 +191,40 @@ describe('HTTP resource API', () => {
         expectProviderError(await send(base, method, path, method === 'GET' || method === 'DELETE' ? {} : { json: {} }), 405, method);
       });
     }
+
+    it('names the allowed methods in the Allow header of a 405', async () => {
+      const base = await serve();
+      const answer = await send(base, 'GET', '/resource/run/x');
+      expect(answer.status).to.equal(405);
+      expect(answer.headers.get('allow')?.split(', ').sort()).to.deep.equal(['DELETE', 'PUT']);
+    });
+  });
+
+  describe('requests Node refuses before the app', () => {
+    function rawRequest(port: string, request: string): Promise<string> {
+      return new Promise((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.end(request));
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    }
+
+    it('answers a malformed request line with a JSON 400', async () => {
+      const base = await serve();
+      const answer = await rawRequest(new URL(base).port, 'THIS IS NOT HTTP\r\n\r\n');
+      expect(answer).to.match(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).to.have.property('providerError').that.includes('malformed request');
+    });
+
+    it('answers headers over the size limit with a JSON 431', async () => {
+      const base = await serve();
+      const answer = await rawRequest(new URL(base).port, `GET /livez HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      expect(answer).to.match(/^HTTP\/1\.1 431 /);
+      expect(answer).to.include('content-type: application/json');
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))['providerError']).to.be.a('string').and.not.equal('');
+    });
   });
 
   describe('413', () => {
