@@ -51,6 +51,10 @@ export interface KfpProviderConfig {
   /** Accepted for compatibility with existing Provider resources; unused. */
   readonly grpcApiAddress: string;
   readonly metadataStoreAddress: string;
+  /**
+   * Namespace whose Argo Workflows are watched; `""` (the default) watches every namespace, as the
+   * Go provider does, which KFP multi-user mode needs because runs live in profile namespaces.
+   */
   readonly namespace: string;
   readonly multiUserMode: boolean;
   readonly defaultExperiment: string;
@@ -122,7 +126,8 @@ const defaults = Object.freeze({
   localArtifactRoot: 'file:///tmp/kfp-local',
   localProviderName: 'local',
   vaiMaxConcurrentRunCount: 10,
-  kfpNamespace: 'kubeflow',
+  // Empty watches every namespace: in KFP multi-user mode runs live in the profile namespaces.
+  kfpNamespace: '',
   kfpTokenFile: '/var/run/secrets/kfp/token',
 });
 

@@ -132,7 +132,7 @@ describe('service configuration', () => {
         restApiUrl: 'http://ml-pipeline.kubeflow:8888',
         grpcApiAddress: '',
         metadataStoreAddress: 'metadata-grpc-service.kubeflow:8080',
-        namespace: 'kubeflow',
+        namespace: '',
         multiUserMode: false,
         defaultExperiment: '',
         tokenFile: '/var/run/secrets/kfp/token',
@@ -175,6 +175,12 @@ describe('service configuration', () => {
         KFP_TOKEN_FILE: '/tmp/token',
       });
       expect(config.kfp).to.include({ multiUserMode: true, namespace: 'pipelines', defaultExperiment: 'Default', tokenFile: '/tmp/token' });
+    });
+
+    it('watches every namespace when PARAMETERS_KFPNAMESPACE is empty or unset, as multi-user mode needs', () => {
+      expect(loadServiceConfig({ ...kfpEnv, PARAMETERS_KFPNAMESPACE: undefined }).kfp?.namespace).to.equal('');
+      expect(loadServiceConfig({ ...kfpEnv, PARAMETERS_KFPNAMESPACE: '' }).kfp?.namespace).to.equal('');
+      expect(formatConfigHelp()).to.match(/PARAMETERS_KFPNAMESPACE .*empty or unset = all namespaces/);
     });
   });
 

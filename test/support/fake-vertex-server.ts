@@ -10,6 +10,8 @@ export interface ReceivedVertexCall {
   readonly method: string;
   readonly request: Record<string, unknown>;
   readonly metadata: Record<string, unknown>;
+  /** The call's deadline in epoch milliseconds; `Infinity` when the client set none. */
+  readonly deadline: number;
 }
 
 /** A gRPC error the fake answers with. */
@@ -58,6 +60,11 @@ export class FakeVertexServer {
   readonly failures = new Map<string, FakeGrpcError>();
   /** When set, DeleteSchedule answers an unfinished operation and GetOperation finishes it. */
   pendingDeletes = false;
+  /**
+   * When set, the deletion operation finishes with this error (a `google.rpc.Status`) instead of
+   * an empty response, as Vertex AI reports a deletion that failed after it was accepted.
+   */
+  deleteOperationError: FakeGrpcError | undefined;
   /** The schedules created and not deleted since, when `tracksSchedules` is on. */
   readonly schedules = new Set<string>();
   readonly #server = new grpc.Server();
@@ -98,13 +105,11 @@ export class FakeVertexServer {
         const unknown = this.#unknownSchedule(name);
         if (unknown) return unknown;
         this.schedules.delete(name);
-        return this.pendingDeletes
-          ? { name: `${name}/operations/delete`, done: false }
-          : { name: `${name}/operations/delete`, done: true, response: emptyAny() };
+        return this.pendingDeletes ? { name: `${name}/operations/delete`, done: false } : this.#finishedDelete(`${name}/operations/delete`);
       }),
     });
     this.#server.addService(service(root, 'google.longrunning.Operations'), {
-      getOperation: this.#handle('GetOperation', (request) => ({ name: request['name'], done: true, response: emptyAny() })),
+      getOperation: this.#handle('GetOperation', (request) => this.#finishedDelete(String(request['name']))),
     });
     this.#port = await new Promise<number>((resolve, reject) =>
       this.#server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
@@ -127,6 +132,13 @@ export class FakeVertexServer {
     this.#server.forceShutdown();
   }
 
+  #finishedDelete(operation: string): Record<string, unknown> {
+    const error = this.deleteOperationError;
+    return error
+      ? { name: operation, done: true, error: { code: error.code, message: error.details } }
+      : { name: operation, done: true, response: emptyAny() };
+  }
+
   #unknownSchedule(name: string): FakeGrpcError | undefined {
     if (!this.#tracksSchedules || this.schedules.has(name)) return undefined;
     return { code: grpc.status.NOT_FOUND, details: `schedule ${name} not found` };
@@ -134,7 +146,13 @@ export class FakeVertexServer {
 
   #handle(method: string, answer: (request: Record<string, unknown>) => unknown): Handler {
     return (call, callback) => {
-      this.calls.push({ method, request: call.request, metadata: call.metadata.getMap() });
+      const deadline = call.getDeadline();
+      this.calls.push({
+        method,
+        request: call.request,
+        metadata: call.metadata.getMap(),
+        deadline: deadline instanceof Date ? deadline.getTime() : deadline,
+      });
       const failure = this.failures.get(method);
       if (failure) {
         callback({ code: failure.code, details: failure.details });

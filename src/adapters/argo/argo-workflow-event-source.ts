@@ -1,11 +1,4 @@
-import {
-  CustomObjectsApi,
-  type Informer,
-  type KubeConfig,
-  type KubernetesObject,
-  type ObjectCache,
-  makeInformer,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import {
   eventsPublishedPatch,
   isFinishedUnpublishedKfpWorkflow,
@@ -15,6 +8,8 @@ import {
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { RunEventMessage, RunEventSource } from '../../ports/run-event-source.js';
+import { errorStatusCode } from '../shared/error-status-code.js';
+import { RecentIds } from '../shared/recent-ids.js';
 
 /** Options of {@link ArgoWorkflowEventSource}. */
 export interface ArgoWorkflowEventSourceOptions {
@@ -43,6 +38,11 @@ const defaults = Object.freeze({
   rememberedPublished: 10_000,
 });
 
+interface WorkflowList {
+  readonly items: KubernetesObject[];
+  readonly metadata?: { resourceVersion?: string };
+}
+
 interface Pending {
   object: KubernetesObject;
   readonly firstSeenAt: Date;
@@ -52,9 +52,26 @@ function keyOf(object: KubernetesObject): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }
 
-function statusCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown; statusCode?: unknown }).code ?? (error as { statusCode?: unknown }).statusCode;
-  return typeof code === 'number' ? code : undefined;
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * client-node's watch throws before its own error handling when there is no current cluster or
+ * the credentials cannot be had (e.g. a failing exec plugin). The informer calls it from its
+ * done-callback without awaiting, so that throw would be an unhandled rejection that ends the
+ * process; here it is reported through `done` instead, which reaches the informer's error handlers.
+ */
+class SettledWatch extends Watch {
+  override async watch(...args: Parameters<Watch['watch']>): Promise<AbortController> {
+    try {
+      return await super.watch(...args);
+    } catch (error) {
+      const done = args[3];
+      done(error);
+      return new AbortController();
+    }
+  }
 }
 
 /**
@@ -69,13 +86,15 @@ function statusCode(error: unknown): number | undefined {
 export class ArgoWorkflowEventSource implements RunEventSource {
   readonly #options: ArgoWorkflowEventSourceOptions;
   readonly #api: CustomObjectsApi;
-  readonly #informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
+  readonly #informer: ListWatch<KubernetesObject>;
   readonly #pending = new Map<string, Pending>();
   readonly #inFlight = new Set<string>();
   readonly #unpatched = new Set<string>();
-  readonly #published = new Set<string>();
+  readonly #published = new RecentIds(defaults.rememberedPublished);
   readonly #waiters: Array<() => void> = [];
   #stopped = false;
+  /** Set while {@link start} runs: the first list failure lands here instead of a restart. */
+  #starting: { listFailure?: unknown } | undefined;
   #relistTimer: NodeJS.Timeout | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
   #restartAttempt = 0;
@@ -86,26 +105,41 @@ export class ArgoWorkflowEventSource implements RunEventSource {
     const path = options.namespace
       ? `/apis/${workflows.group}/${workflows.version}/namespaces/${encodeURIComponent(options.namespace)}/${workflows.plural}`
       : `/apis/${workflows.group}/${workflows.version}/${workflows.plural}`;
-    this.#informer = makeInformer(options.kubeConfig, path, () => this.#list(), unpublishedKfpWorkflowSelector);
+    // The informer's own first list is the start-up list: `start` reports its failure.
+    const list = async (): Promise<WorkflowList> => {
+      try {
+        return await this.#list();
+      } catch (error) {
+        if (this.#starting) this.#starting.listFailure ??= error;
+        throw error;
+      }
+    };
+    this.#informer = new ListWatch(path, new SettledWatch(options.kubeConfig), list, false, unpublishedKfpWorkflowSelector);
     this.#informer.on('add', (object) => this.#offer(object));
     this.#informer.on('update', (object) => this.#offer(object));
     this.#informer.on('delete', (object) => this.#onDelete(object));
     this.#informer.on('error', (error) => this.#onWatchError(error));
   }
 
-  /** Lists the workflows once (rejecting when the API server cannot be reached), then starts watching. */
+  /**
+   * Lists the workflows once (rejecting when the API server cannot be reached or refuses), then
+   * starts watching; the informer's list is that one list, its items arrive as adds.
+   */
   async start(): Promise<void> {
     this.#stopped = false;
-    let list;
+    const starting: { listFailure?: unknown } = {};
+    this.#starting = starting;
     try {
-      list = await this.#list();
-    } catch (error) {
+      await this.#informer.start();
+    } finally {
+      this.#starting = undefined;
+    }
+    if (starting.listFailure !== undefined) {
+      await this.#informer.stop();
       const where = this.#options.namespace ? `namespace ${this.#options.namespace}` : 'all namespaces';
       const server = this.#options.kubeConfig.getCurrentCluster()?.server ?? '(no cluster configured)';
-      throw new Error(`cannot list Argo workflows in ${where} at ${server}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`cannot list Argo workflows in ${where} at ${server}: ${messageOf(starting.listFailure)}`, { cause: starting.listFailure });
     }
-    for (const object of list.items) this.#offer(object);
-    await this.#informer.start();
     this.#relistTimer = setInterval(() => void this.#relist(), this.#options.relistIntervalMs ?? defaults.relistIntervalMs);
     this.#relistTimer.unref();
   }
@@ -146,7 +180,7 @@ export class ArgoWorkflowEventSource implements RunEventSource {
     };
   }
 
-  async #list(): Promise<{ items: KubernetesObject[]; metadata?: { resourceVersion?: string } }> {
+  async #list(): Promise<WorkflowList> {
     const request = { ...workflows, labelSelector: unpublishedKfpWorkflowSelector };
     const list = this.#options.namespace
       ? await this.#api.listNamespacedCustomObject({ ...request, namespace: this.#options.namespace })
@@ -182,7 +216,7 @@ export class ArgoWorkflowEventSource implements RunEventSource {
   async #markPublished(key: string, object: KubernetesObject): Promise<void> {
     this.#inFlight.delete(key);
     this.#pending.delete(key);
-    this.#remember(key);
+    this.#published.add(key);
     const patched = await this.#patch(object);
     if (!patched) this.#unpatched.add(key);
   }
@@ -195,21 +229,12 @@ export class ArgoWorkflowEventSource implements RunEventSource {
       return true;
     } catch (error) {
       // A workflow deleted in the meantime needs no mark.
-      if (statusCode(error) === 404) return true;
+      if (errorStatusCode(error) === 404) return true;
       this.#options.logger.warn('could not label workflow as published; retrying at the next re-list', {
         workflow: `${namespace}/${name}`,
-        error: (error as Error).message,
+        error: messageOf(error),
       });
       return false;
-    }
-  }
-
-  #remember(key: string): void {
-    this.#published.delete(key);
-    this.#published.add(key);
-    if (this.#published.size > defaults.rememberedPublished) {
-      const oldest = this.#published.values().next().value;
-      if (oldest !== undefined) this.#published.delete(oldest);
     }
   }
 
@@ -224,21 +249,24 @@ export class ArgoWorkflowEventSource implements RunEventSource {
       }
       for (const object of list.items) this.#offer(object);
     } catch (error) {
-      this.#options.logger.warn('periodic list of Argo workflows failed', { error: (error as Error).message });
+      this.#options.logger.warn('periodic list of Argo workflows failed', { error: messageOf(error) });
     }
   }
 
   #onWatchError(error: unknown): void {
-    if (this.#stopped) return;
+    // A failed start-up list is reported by `start` itself.
+    if (this.#stopped || this.#starting?.listFailure !== undefined) return;
     const delay = Math.min(
       this.#options.restartMaxDelayMs ?? defaults.restartMaxDelayMs,
       (this.#options.restartDelayMs ?? defaults.restartDelayMs) * 2 ** Math.min(this.#restartAttempt, 20),
     );
     this.#restartAttempt += 1;
-    this.#options.logger.warn('Argo workflow watch failed; restarting', { error: String((error as Error)?.message ?? error), delayMs: delay });
+    this.#options.logger.warn('Argo workflow watch failed; restarting', { error: messageOf(error), delayMs: delay });
     clearTimeout(this.#restartTimer);
     this.#restartTimer = setTimeout(() => {
-      if (!this.#stopped) void this.#informer.start();
+      if (this.#stopped) return;
+      // Whatever still escapes the informer goes the same way as a watch failure: never unhandled.
+      this.#informer.start().catch((failure: unknown) => this.#onWatchError(failure));
     }, delay);
     this.#restartTimer.unref();
   }

@@ -1,10 +1,6 @@
 import type { Bucket } from '@google-cloud/storage';
 import { BackendError } from '../../domain/errors.js';
-
-function httpCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
+import { errorStatusCode } from '../shared/error-status-code.js';
 
 function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -26,8 +22,9 @@ export class GcsPipelineStore {
 
   /** Writes (or overwrites) the object at `path` with the JSON text of `value`. */
   async write(path: string, value: unknown): Promise<void> {
-    // An absent compiled pipeline is stored as an empty object, as the reference service does;
-    // running it fails later with a message naming the pipeline.
+    // An absent compiled pipeline is stored as an empty (zero-byte) object, as the reference
+    // service does; reading it back is then not valid JSON, so running it fails with a message
+    // naming the pipeline.
     const text = value === undefined || value === null ? '' : JSON.stringify(value);
     try {
       await (await this.#bucket()).file(path).save(text, { resumable: false, contentType: 'application/json' });
@@ -42,7 +39,7 @@ export class GcsPipelineStore {
     try {
       [bytes] = await (await this.#bucket()).file(path).download();
     } catch (error) {
-      if (httpCode(error) === 404) {
+      if (errorStatusCode(error) === 404) {
         throw new BackendError(`${describedAs} is not stored: gs://${this.#bucketName}/${path} does not exist`, { cause: error });
       }
       throw new BackendError(`reading ${describedAs} from gs://${this.#bucketName}/${path} failed: ${reason(error)}`, { cause: error });

@@ -6,6 +6,7 @@ type ProtoTimestamp = google.protobuf.ITimestamp;
 
 // The gRPC client encodes with protobufjs `fromObject`, which silently turns a plain object into
 // an empty Struct and a Date into epoch 0: every Struct, Value and Timestamp must be built here.
+// Decoding a Struct back is the domain's `protobufStructToJson`.
 
 /** A JSON value as a `google.protobuf.Value`. */
 export function toProtoValue(value: unknown): ProtoValue {
@@ -22,25 +23,6 @@ export function toProtoStruct(object: Readonly<Record<string, unknown>>): ProtoS
   const fields: Record<string, ProtoValue> = {};
   for (const [key, value] of Object.entries(object)) fields[key] = toProtoValue(value);
   return { fields };
-}
-
-/** A decoded `google.protobuf.Value` back to JSON, whether or not the decoder set `kind`. */
-export function fromProtoValue(value: ProtoValue | null | undefined): unknown {
-  if (!value) return null;
-  const kind = (value as { kind?: string }).kind;
-  if ((kind === undefined || kind === 'stringValue') && typeof value.stringValue === 'string') return value.stringValue;
-  if ((kind === undefined || kind === 'numberValue') && typeof value.numberValue === 'number') return value.numberValue;
-  if ((kind === undefined || kind === 'boolValue') && typeof value.boolValue === 'boolean') return value.boolValue;
-  if ((kind === undefined || kind === 'structValue') && value.structValue) return fromProtoStruct(value.structValue);
-  if ((kind === undefined || kind === 'listValue') && value.listValue) return (value.listValue.values ?? []).map(fromProtoValue);
-  return null;
-}
-
-/** A decoded `google.protobuf.Struct` back to a JSON object; `{}` when absent. */
-export function fromProtoStruct(struct: ProtoStruct | null | undefined): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(struct?.fields ?? {})) result[key] = fromProtoValue(value);
-  return result;
 }
 
 /** A Date as a `google.protobuf.Timestamp`. */

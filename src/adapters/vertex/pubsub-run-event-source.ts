@@ -1,6 +1,7 @@
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import type { Logger } from '../../ports/logger.js';
 import type { RunEventMessage, RunEventSource } from '../../ports/run-event-source.js';
+import { RecentIds } from '../shared/recent-ids.js';
 
 /** What {@link PubSubRunEventSource} reads from. */
 export interface PubSubRunEventSourceOptions {
@@ -32,11 +33,10 @@ export class PubSubRunEventSource implements RunEventSource {
   readonly #pubsub: PubSub;
   readonly #subscription: Subscription;
   readonly #logger: Logger;
-  readonly #rememberedAcks: number;
   readonly #queue: Delivery[] = [];
   readonly #waiters: Array<() => void> = [];
   readonly #inFlight = new Map<string, Delivery>();
-  readonly #acked = new Set<string>();
+  readonly #acked: RecentIds;
   #failure: Error | undefined;
   #running = false;
   #stopping: Promise<void> | undefined;
@@ -45,7 +45,7 @@ export class PubSubRunEventSource implements RunEventSource {
     this.#pubsub = options.pubsub;
     this.#subscription = options.subscription;
     this.#logger = options.logger;
-    this.#rememberedAcks = options.rememberedAcks ?? 10_000;
+    this.#acked = new RecentIds(options.rememberedAcks ?? 10_000);
   }
 
   async start(): Promise<void> {
@@ -128,7 +128,18 @@ export class PubSubRunEventSource implements RunEventSource {
     });
     this.#failure = error;
     this.#running = false;
+    // Nothing reads the queue any more: without this, messages still streaming in would each be
+    // nacked on arrival and redelivered at once, a hot loop until the process ends.
+    this.#subscription.removeListener('message', this.#onMessage);
+    for (const delivery of this.#queue.splice(0)) this.#settle(delivery, 'nack');
     this.#wake();
+    // The error listener stays: a later 'error' without one would be thrown by the emitter.
+    this.#subscription.close().catch((closeError: unknown) =>
+      this.#logger.warn('closing the failed Pub/Sub subscription failed', {
+        subscription: this.#subscription.name,
+        error: closeError instanceof Error ? closeError.message : String(closeError),
+      }),
+    );
   };
 
   #handOut(delivery: Delivery): RunEventMessage {
@@ -149,15 +160,7 @@ export class PubSubRunEventSource implements RunEventSource {
       if (how === 'ack') message.ack();
       else message.nack();
     }
-    if (how === 'ack') this.#remember(delivery.message.id);
-  }
-
-  #remember(id: string): void {
-    this.#acked.add(id);
-    if (this.#acked.size > this.#rememberedAcks) {
-      const oldest = this.#acked.values().next().value;
-      if (oldest !== undefined) this.#acked.delete(oldest);
-    }
+    if (how === 'ack') this.#acked.add(delivery.message.id);
   }
 
   #wake(): void {

@@ -57,6 +57,11 @@ async function pipelineBucket(settings: VertexProviderConfig): Promise<Bucket> {
 /** Messages the Pub/Sub client may hold per event pipeline slot (see the subscription options). */
 const pubsubPrefetchPerSlot = 32;
 
+// Half the client default of 60 s and the same budget as each KFP request: a Vertex AI call
+// answers in well under a second, so one that hangs fails the operator's request (which the
+// operator retries) instead of holding it, and an in-flight call at shutdown, for a minute.
+const vertexCallTimeoutMs = 30_000;
+
 /**
  * The Vertex AI provider's bindings: `Provider` (pipelines in GCS, jobs and schedules on Vertex
  * AI), `RunEventSource` (the Pub/Sub subscription fed by the Cloud Logging sink) and
@@ -78,7 +83,11 @@ export function vertexModule(): ContainerModule {
     return clients;
   };
   const backendFor = (settings: VertexProviderConfig): VertexPipelineBackend =>
-    new VertexPipelineBackend(() => sharedClients(settings).get(), { project: settings.project, location: settings.location });
+    new VertexPipelineBackend(() => sharedClients(settings).get(), {
+      project: settings.project,
+      location: settings.location,
+      callTimeoutMs: vertexCallTimeoutMs,
+    });
 
   return new ContainerModule((options) => {
     options

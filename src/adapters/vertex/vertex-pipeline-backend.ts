@@ -4,6 +4,7 @@ import { BackendError } from '../../domain/errors.js';
 import type { VertexJobReport } from '../../domain/vertex/vertex-job-completion.js';
 import type { VertexPipelineJob } from '../../domain/vertex/vertex-pipeline-job.js';
 import { type VertexSchedule, vertexScheduleUpdateMask } from '../../domain/vertex/vertex-schedule.js';
+import { errorStatusCode } from '../shared/error-status-code.js';
 import { reportOfProtoPipelineJob, toProtoPipelineJob, toProtoSchedule } from './vertex-proto-mapping.js';
 
 /** gRPC status codes this adapter tells apart. */
@@ -21,11 +22,6 @@ export interface VertexLocation {
   readonly location: string;
   /** Per-call deadline; the client default is 60 s with no retries. */
   readonly callTimeoutMs?: number;
-}
-
-function grpcCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'number' ? code : undefined;
 }
 
 function failure(what: string, error: unknown): BackendError {
@@ -65,7 +61,7 @@ export class VertexPipelineBackend {
         this.#callOptions,
       );
     } catch (error) {
-      if (grpcCode(error) === grpcStatus.alreadyExists) return;
+      if (errorStatusCode(error) === grpcStatus.alreadyExists) return;
       throw failure(`CreatePipelineJob ${jobId}`, error);
     }
   }
@@ -77,7 +73,7 @@ export class VertexPipelineBackend {
       const [job] = await pipelines.getPipelineJob({ name: `${this.#parent}/pipelineJobs/${jobId}` }, this.#callOptions);
       return reportOfProtoPipelineJob(job);
     } catch (error) {
-      if (grpcCode(error) === grpcStatus.notFound) return undefined;
+      if (errorStatusCode(error) === grpcStatus.notFound) return undefined;
       throw failure(`GetPipelineJob ${jobId}`, error);
     }
   }
@@ -117,7 +113,7 @@ export class VertexPipelineBackend {
       const [operation] = await schedules.deleteSchedule({ name }, this.#callOptions);
       await operation.promise();
     } catch (error) {
-      if (grpcCode(error) === grpcStatus.notFound) return;
+      if (errorStatusCode(error) === grpcStatus.notFound) return;
       throw failure(`DeleteSchedule ${name}`, error);
     }
   }

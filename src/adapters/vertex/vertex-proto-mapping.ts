@@ -1,9 +1,10 @@
 import type { google } from '@google-cloud/aiplatform/build/protos/protos.js';
+import { protobufStructToJson } from '../../domain/protobuf-json.js';
 import type { Artifact } from '../../domain/run-completion-event.js';
 import type { VertexJobReport, VertexJobTask } from '../../domain/vertex/vertex-job-completion.js';
 import type { VertexPipelineJob } from '../../domain/vertex/vertex-pipeline-job.js';
 import type { VertexSchedule } from '../../domain/vertex/vertex-schedule.js';
-import { fromProtoStruct, fromProtoTimestamp, toProtoStruct, toProtoTimestamp, toProtoValue } from './protobuf-values.js';
+import { fromProtoTimestamp, toProtoStruct, toProtoTimestamp, toProtoValue } from './protobuf-values.js';
 
 type ProtoPipelineJob = google.cloud.aiplatform.v1.IPipelineJob;
 type ProtoSchedule = google.cloud.aiplatform.v1.ISchedule;
@@ -47,7 +48,7 @@ function task(detail: google.cloud.aiplatform.v1.IPipelineTaskDetail): VertexJob
     taskName: detail.taskName ?? '',
     outputs: Object.entries(detail.outputs ?? {}).map(([name, list]) => ({
       name,
-      artifacts: (list.artifacts ?? []).map((artifact): Artifact => ({ uri: artifact.uri ?? '', metadata: fromProtoStruct(artifact.metadata) })),
+      artifacts: (list.artifacts ?? []).map((artifact): Artifact => ({ uri: artifact.uri ?? '', metadata: protobufStructToJson(artifact.metadata) })),
     })),
   };
 }

@@ -1,4 +1,4 @@
-import { isJsonObject } from '../json-fields.js';
+import { protobufStructToJson } from '../protobuf-json.js';
 import type { ComponentArtifact, PipelineComponent } from '../run-completion-event.js';
 
 // Shapes of the ML Metadata messages as a protobuf loader decodes them with snake_case names,
@@ -43,27 +43,6 @@ export interface MlmdArtifact {
 export const kfpRunContextType = 'system.PipelineRun';
 
 const displayNameProperty = 'display_name';
-
-function protobufValueToJson(value: unknown): unknown {
-  if (!isJsonObject(value)) return null;
-  const member = (camel: string, snake: string): unknown => value[camel] ?? value[snake];
-  if (member('structValue', 'struct_value') !== undefined) return protobufStructToJson(member('structValue', 'struct_value'));
-  if (member('listValue', 'list_value') !== undefined) {
-    const list = member('listValue', 'list_value');
-    const values = isJsonObject(list) && Array.isArray(list['values']) ? list['values'] : [];
-    return values.map(protobufValueToJson);
-  }
-  for (const [camel, snake] of [['numberValue', 'number_value'], ['stringValue', 'string_value'], ['boolValue', 'bool_value']] as const) {
-    const scalar = member(camel, snake);
-    if (scalar !== undefined) return scalar;
-  }
-  return null;
-}
-
-function protobufStructToJson(struct: unknown): Record<string, unknown> {
-  const fields = isJsonObject(struct) && isJsonObject(struct['fields']) ? struct['fields'] : {};
-  return Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, protobufValueToJson(value)]));
-}
 
 /** The JSON form of an MLMD value for artifact metadata; `undefined` for kinds that have none. */
 export function mlmdValueToJson(value: MlmdValue): unknown {

@@ -38,10 +38,10 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
     mlmd.runs.set(runId, realisticMlmdRun(contextId));
   }
 
-  async function startPipeline(relistIntervalMs = 60_000): Promise<ArgoWorkflowEventSource> {
+  async function startPipeline(relistIntervalMs = 60_000, namespace = 'kubeflow', kubeConfig = loadKubeConfig(kubeconfig)): Promise<ArgoWorkflowEventSource> {
     const source = new ArgoWorkflowEventSource({
-      kubeConfig: loadKubeConfig(kubeconfig),
-      namespace: 'kubeflow',
+      kubeConfig,
+      namespace,
       logger: silentLogger,
       clock: systemClock,
       relistIntervalMs,
@@ -89,6 +89,7 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
     seedRun('run-1', '1');
     await startPipeline();
     await eventually('the watch', () => kube.openWatches === 1);
+    expect(kube.listRequests).to.have.length(1);
     expect(kube.listRequests[0]!.query['labelSelector']).to.equal('pipeline/runid,pipelines.kubeflow.org/events-published!=true');
 
     kube.put(kfpWorkflow('wf-1', 'run-1', 'Succeeded'));
@@ -110,7 +111,7 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
       contentType: 'application/json-patch+json',
       body: publishedPatch,
     });
-    expect(kube.objects.get('wf-1')!['metadata']['labels']['pipelines.kubeflow.org/events-published']).to.equal('true');
+    expect(kube.workflow('wf-1')!['metadata']['labels']['pipelines.kubeflow.org/events-published']).to.equal('true');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(webhook.requests).to.have.length(1);
   });
@@ -173,13 +174,63 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
     await eventually('the watch', () => kube.openWatches === 1);
     kube.endWatches();
     await eventually('a resumed watch', () => kube.openWatches === 1 && kube.watchRequests.length === 2);
-    expect(kube.listRequests).to.have.length(2);
+    expect(kube.listRequests).to.have.length(1);
     // The watch ends, history is compacted and the workflow finishes before the client resumes.
     kube.endWatches();
     kube.compact();
     kube.put(kfpWorkflow('wf-8', 'run-8', 'Succeeded'));
     await webhook.waitForRequests(1);
-    expect(kube.listRequests.length).to.be.greaterThan(2);
+    expect(kube.listRequests.length).to.be.greaterThan(1);
+  });
+
+  it('with namespace "" lists and watches every namespace and labels a workflow in a profile namespace', async () => {
+    const inNamespace = (namespace: string, workflow: Record<string, any>): Record<string, any> => ({
+      ...workflow,
+      metadata: { ...workflow['metadata'], namespace },
+    });
+    seedRun('run-11', '11');
+    seedRun('run-12', '12');
+    kube.put(inNamespace('profile-alice', kfpWorkflow('wf-11', 'run-11', 'Succeeded')));
+    kube.put(inNamespace('profile-bob', kfpWorkflow('wf-12', 'run-12', 'Running')));
+    await startPipeline(60_000, '');
+    await eventually('the watch', () => kube.openWatches === 1);
+    expect(kube.listRequests.map((request) => request.path)).to.deep.equal(['/apis/argoproj.io/v1alpha1/workflows']);
+    expect(kube.watchRequests.map((request) => request.path)).to.deep.equal(['/apis/argoproj.io/v1alpha1/workflows']);
+
+    kube.put(inNamespace('profile-bob', kfpWorkflow('wf-12', 'run-12', 'Failed')));
+    await webhook.waitForRequests(2);
+    const delivered = webhook.events.map((event) => [(event as { runId: string }).runId, (event as { status: string }).status]);
+    expect(delivered).to.have.deep.members([['run-11', 'succeeded'], ['run-12', 'failed']]);
+    await eventually('both patches', () => kube.patches.length === 2);
+    expect(kube.patches.map((patch) => patch.path)).to.have.members([
+      '/apis/argoproj.io/v1alpha1/namespaces/profile-alice/workflows/wf-11',
+      '/apis/argoproj.io/v1alpha1/namespaces/profile-bob/workflows/wf-12',
+    ]);
+    expect(kube.workflow('wf-12', 'profile-bob')!['metadata']['labels']['pipelines.kubeflow.org/events-published']).to.equal('true');
+  });
+
+  it('survives a watch that throws before connecting (no cluster, failed credentials) and resumes once it can', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      seedRun('run-13', '13');
+      const kubeConfig = loadKubeConfig(kubeconfig);
+      const currentCluster = kubeConfig.getCurrentCluster.bind(kubeConfig);
+      await startPipeline(60_000, 'kubeflow', kubeConfig);
+      await eventually('the watch', () => kube.openWatches === 1);
+      // client-node's watch throws 'No currently active cluster' before its own try/catch.
+      kubeConfig.getCurrentCluster = () => null;
+      kube.endWatches();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      kubeConfig.getCurrentCluster = currentCluster;
+      kube.put(kfpWorkflow('wf-13', 'run-13', 'Succeeded'));
+      await webhook.waitForRequests(1);
+      await eventually('a new watch', () => kube.openWatches === 1);
+      expect(unhandled).to.deep.equal([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
   });
 
   it('retries a failed published-label patch at the next re-list without delivering again', async () => {
@@ -188,7 +239,7 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
     kube.put(kfpWorkflow('wf-9', 'run-9', 'Succeeded'));
     await startPipeline(150);
     await webhook.waitForRequests(1);
-    await eventually('the label', () => kube.objects.get('wf-9')!['metadata']['labels']['pipelines.kubeflow.org/events-published'] === 'true', 3000);
+    await eventually('the label', () => kube.workflow('wf-9')!['metadata']['labels']['pipelines.kubeflow.org/events-published'] === 'true', 3000);
     expect(kube.patches.length).to.equal(2);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(webhook.requests).to.have.length(1);

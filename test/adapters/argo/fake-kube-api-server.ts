@@ -23,10 +23,17 @@ interface Change {
 
 interface OpenWatch {
   readonly selector: string;
+  /** The namespace watched; `undefined` for the cluster-wide path. */
+  readonly namespace: string | undefined;
   readonly response: ServerResponse;
 }
 
-const workflowsPath = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/workflows(?:\/([^/]+))?$/;
+const namespacedWorkflowsPath = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/workflows(?:\/([^/]+))?$/;
+const clusterWorkflowsPath = '/apis/argoproj.io/v1alpha1/workflows';
+
+function namespaceOf(object: Json): string {
+  return String(object['metadata']['namespace']);
+}
 
 /** Kubernetes label-selector semantics for the forms the provider uses: `k`, `!k`, `k=v`, `k==v`, `k!=v`. */
 export function matchesSelector(labels: Readonly<Record<string, string>>, selector: string): boolean {
@@ -44,14 +51,17 @@ export function matchesSelector(labels: Readonly<Record<string, string>>, select
 }
 
 /**
- * An in-test Kubernetes API server for Argo workflows in one namespace, over plain HTTP on
- * 127.0.0.1: list and watch with resourceVersions and selector-aware events (entering the
+ * An in-test Kubernetes API server for Argo workflows, over plain HTTP on 127.0.0.1: list and
+ * watch of one namespace (`/namespaces/{ns}/workflows`) or of all of them (`/workflows`, as the
+ * real server offers for namespaced resources), with resourceVersions and selector-aware events (entering the
  * selection is ADDED, leaving it DELETED), watch resumption from a resourceVersion, expiry with
  * 410 Gone (as an ERROR event or as the HTTP status), JSON patches (`add`, and `replace` of a
- * missing label as the real server allows) recorded as sent.
+ * missing label as the real server allows) on the namespaced path, recorded as sent. Workflows
+ * put without a namespace land in the one given to the constructor.
  */
 export class FakeKubeApiServer {
   readonly requests: KubeRequest[] = [];
+  /** The stored workflows by `namespace/name`; see {@link workflow}. */
   readonly objects = new Map<string, Json>();
   /** Patches that failed on purpose are not applied; the count goes down with each. */
   failPatches = 0;
@@ -122,21 +132,31 @@ export class FakeKubeApiServer {
     return this.#watches.size;
   }
 
-  /** Creates or replaces a workflow (a new resourceVersion), notifying open watches. */
+  /** The stored workflow `name` in `namespace` (default: the constructor's). */
+  workflow(name: string, namespace = this.namespace): Json | undefined {
+    return this.objects.get(`${namespace}/${name}`);
+  }
+
+  /**
+   * Creates or replaces a workflow (a new resourceVersion), notifying open watches; it goes to its
+   * `metadata.namespace`, or to the constructor's namespace when it has none.
+   */
   put(workflow: Json): void {
-    const name = String(workflow['metadata']['name']);
-    const before = this.objects.get(name);
+    const namespace = String(workflow['metadata']['namespace'] ?? this.namespace);
+    const key = `${namespace}/${String(workflow['metadata']['name'])}`;
+    const before = this.objects.get(key);
     const after = structuredClone(workflow);
-    after['metadata'] = { ...after['metadata'], namespace: this.namespace, resourceVersion: String(++this.#resourceVersion) };
-    this.objects.set(name, after);
+    after['metadata'] = { ...after['metadata'], namespace, resourceVersion: String(++this.#resourceVersion) };
+    this.objects.set(key, after);
     this.#record(before, after);
   }
 
   /** Deletes a workflow, notifying open watches. */
-  remove(name: string): void {
-    const before = this.objects.get(name);
+  remove(name: string, namespace = this.namespace): void {
+    const key = `${namespace}/${name}`;
+    const before = this.objects.get(key);
     if (!before) return;
-    this.objects.delete(name);
+    this.objects.delete(key);
     ++this.#resourceVersion;
     this.#record(before, undefined);
   }
@@ -175,6 +195,8 @@ export class FakeKubeApiServer {
   }
 
   #send(watch: OpenWatch, change: Change): void {
+    const namespace = namespaceOf((change.after ?? change.before)!);
+    if (watch.namespace !== undefined && watch.namespace !== namespace) return;
     const inBefore = change.before !== undefined && matchesSelector(change.before['metadata']['labels'] ?? {}, watch.selector);
     const inAfter = change.after !== undefined && matchesSelector(change.after['metadata']['labels'] ?? {}, watch.selector);
     let event: Json | undefined;
@@ -201,38 +223,42 @@ export class FakeKubeApiServer {
       ...(contentType ? { contentType } : {}),
       ...(text ? { body: JSON.parse(text) } : {}),
     });
-    const match = workflowsPath.exec(url.pathname);
     const status = (code: number, message: string): void => {
       response.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, code }));
     };
-    if (!match || match[1] !== this.namespace) return status(404, `no route ${url.pathname}`);
+    const match = namespacedWorkflowsPath.exec(url.pathname);
+    if (!match && url.pathname !== clusterWorkflowsPath) return status(404, `no route ${url.pathname}`);
+    const namespace = match ? decodeURIComponent(match[1]!) : undefined;
+    const name = match?.[2] === undefined ? undefined : decodeURIComponent(match[2]);
     const selector = query['labelSelector'] ?? '';
-    if (request.method === 'GET' && !match[2] && query['watch'] === 'true') {
+    if (request.method === 'GET' && name === undefined && query['watch'] === 'true') {
       const from = Number(query['resourceVersion'] ?? 0);
       if (from < this.#oldestResumable) return status(410, 'too old resource version');
       response.writeHead(200, { 'content-type': 'application/json' });
       response.flushHeaders();
-      const watch = { selector, response };
+      const watch = { selector, namespace, response };
       for (const change of this.#history) if (change.resourceVersion > from) this.#send(watch, change);
       this.#watches.add(watch);
       response.on('close', () => this.#watches.delete(watch));
       return;
     }
-    if (request.method === 'GET' && !match[2]) {
-      const items = [...this.objects.values()].filter((object) => matchesSelector(object['metadata']['labels'] ?? {}, selector));
+    if (request.method === 'GET' && name === undefined) {
+      const items = [...this.objects.values()].filter(
+        (object) => (namespace === undefined || namespaceOf(object) === namespace) && matchesSelector(object['metadata']['labels'] ?? {}, selector),
+      );
       response.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({ apiVersion: 'argoproj.io/v1alpha1', kind: 'WorkflowList', metadata: { resourceVersion: String(this.#resourceVersion) }, items }),
       );
       return;
     }
-    if (request.method === 'PATCH' && match[2]) {
+    if (request.method === 'PATCH' && namespace !== undefined && name !== undefined) {
       if (contentType !== 'application/json-patch+json') return status(415, `unsupported patch type ${contentType}`);
       if (this.failPatches > 0) {
         this.failPatches -= 1;
         return status(500, 'etcd unavailable');
       }
-      const current = this.objects.get(decodeURIComponent(match[2]));
-      if (!current) return status(404, `workflows.argoproj.io "${match[2]}" not found`);
+      const current = this.workflow(name, namespace);
+      if (!current) return status(404, `workflows.argoproj.io "${name}" not found`);
       const patched = structuredClone(current);
       for (const operation of JSON.parse(text) as Json[]) {
         const segments = String(operation['path']).split('/').slice(1).map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
@@ -244,7 +270,7 @@ export class FakeKubeApiServer {
         patched['metadata']['labels'] = { ...patched['metadata']['labels'], [key]: operation['value'] };
       }
       this.put(patched);
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.objects.get(decodeURIComponent(match[2]))));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.workflow(name, namespace)));
       return;
     }
     status(405, 'method not allowed');

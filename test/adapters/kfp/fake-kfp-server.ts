@@ -232,7 +232,14 @@ export class FakeKfpServer {
 
   #filtered<T extends { displayName: string }>(items: T[], query: Record<string, string>): T[] {
     if (query['filter'] === undefined) return items;
-    const filter = JSON.parse(query['filter']) as { predicates?: Array<Record<string, unknown>> };
+    // The KFP server URL-unescapes the filter once more after the gateway (Go's url.QueryUnescape).
+    let unescaped: string;
+    try {
+      unescaped = decodeURIComponent(query['filter'].replaceAll('+', ' '));
+    } catch {
+      throw rpcError(400, 3, `invalid filter ${query['filter']}`);
+    }
+    const filter = JSON.parse(unescaped) as { predicates?: Array<Record<string, unknown>> };
     const [predicate, ...others] = filter.predicates ?? [];
     if (!predicate || others.length > 0 || predicate['operation'] !== 'EQUALS' || predicate['key'] !== 'display_name' || typeof predicate['string_value'] !== 'string') {
       throw rpcError(400, 3, `unsupported filter ${query['filter']}`);

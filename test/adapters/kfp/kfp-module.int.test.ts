@@ -60,7 +60,7 @@ describe('kfpModule', () => {
 
   it('binds the provider, the normaliser, the watch source (from KUBECONFIG) and the relay route', async () => {
     process.env['KUBECONFIG'] = await kube.writeKubeconfig();
-    container = containerFor({});
+    container = containerFor({ PARAMETERS_KFPNAMESPACE: 'kubeflow' });
     const provider = await container.getAsync<Provider>(Provider);
     await provider.experiment.create!({ name: { namespace: 'team', name: 'exp' }, version: '', description: '' });
     expect(kfp.sequence).to.deep.equal(['POST /experiments']);
@@ -72,6 +72,16 @@ describe('kfpModule', () => {
     expect(kube.listRequests[0]!.path).to.equal('/apis/argoproj.io/v1alpha1/namespaces/kubeflow/workflows');
     const routes = await container.getAllAsync<HttpRouteContribution>(HttpRouteContribution);
     expect(routes.map((route) => `${route.method} ${route.path}`)).to.deep.equal(['POST /events/argo-workflows']);
+    await source.stop();
+  });
+
+  it('without PARAMETERS_KFPNAMESPACE watches the workflows of every namespace', async () => {
+    process.env['KUBECONFIG'] = await kube.writeKubeconfig();
+    container = containerFor({});
+    const source = await container.getAsync<RunEventSource>(RunEventSource);
+    await source.start();
+    expect(kube.listRequests.map((request) => request.path)).to.deep.equal(['/apis/argoproj.io/v1alpha1/workflows']);
+    await source.stop();
   });
 
   it('in relay mode needs no Kubernetes access: no watch, only the relay route', async () => {

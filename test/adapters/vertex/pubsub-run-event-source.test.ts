@@ -91,4 +91,34 @@ describe('PubSubRunEventSource redeliveries', () => {
     });
     expect(failure?.message).to.contain('NOT_FOUND');
   });
+
+  it('after a fatal error stops the stream and no longer takes messages, handing back the queued ones', async () => {
+    subscription.emit('message', delivery('m1', settled));
+    subscription.emit('error', Object.assign(new Error('7 PERMISSION_DENIED'), { code: 7 }));
+    expect(settled).to.deep.equal(['nack m1']);
+    expect(subscription.listenerCount('message')).to.equal(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(subscription.closed).to.equal(true);
+    // A second error after the failure must not be thrown by the emitter.
+    subscription.emit('error', new Error('again'));
+  });
+
+  it('forgets the oldest acknowledged ids beyond rememberedAcks', async () => {
+    const small = new PubSubRunEventSource({
+      pubsub: { close: async () => undefined } as unknown as PubSub,
+      subscription: subscription as unknown as Subscription,
+      logger: new RecordingLogger(),
+      rememberedAcks: 1,
+    });
+    await source.stop();
+    await small.start();
+    const messages = small.messages()[Symbol.asyncIterator]();
+    for (const id of ['m1', 'm2']) {
+      subscription.emit('message', delivery(id, settled));
+      await (await messages.next()).value.ack();
+    }
+    subscription.emit('message', delivery('m1', settled));
+    expect((await messages.next()).value.id).to.equal('m1');
+    await small.stop();
+  });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Container } from 'inversify';
-import { fromProtoStruct } from '../../../src/adapters/vertex/protobuf-values.js';
 import { parseCron } from '../../../src/domain/cron.js';
+import { protobufStructToJson } from '../../../src/domain/protobuf-json.js';
 import { BackendError, InvalidInputError } from '../../../src/domain/errors.js';
 import { Provider } from '../../../src/ports/provider.js';
 import { aKfpSpec, aRun, aRunSchedule } from '../../domain/vertex/vertex-definitions-mother.js';
@@ -35,6 +35,7 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
     vertex.calls.length = 0;
     vertex.failures.clear();
     vertex.pendingDeletes = false;
+    vertex.deleteOperationError = undefined;
     gcs.requests.length = 0;
     gcs.objects.clear();
     gcs.failWith = undefined;
@@ -104,7 +105,7 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
       const [request] = vertex.requestsOf('CreatePipelineJob');
       expect(request).to.include({ parent, pipelineJobId: 'team-train-abc123' });
       const job = request!['pipelineJob'] as Record<string, any>;
-      expect(fromProtoStruct(job['pipelineSpec'])).to.deep.equal(aKfpSpec('2.1.0'));
+      expect(protobufStructToJson(job['pipelineSpec'])).to.deep.equal(aKfpSpec('2.1.0'));
       expect(job).to.include({
         displayName: 'my-pipeline',
         templateUri: 'gs://pipelines/team/pipe/0.0.1',
@@ -147,7 +148,7 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
       storePipeline('0.0.1', { displayName: 'Wrapped', labels: { Team: 'ML.Ops' }, pipelineSpec: aKfpSpec('2.0.0') });
       await provider.run.create!(run);
       const job = vertex.requestsOf('CreatePipelineJob')[0]!['pipelineJob'] as Record<string, any>;
-      expect(fromProtoStruct(job['pipelineSpec'])).to.deep.equal(aKfpSpec('2.0.0'));
+      expect(protobufStructToJson(job['pipelineSpec'])).to.deep.equal(aKfpSpec('2.0.0'));
       expect(job['displayName']).to.equal('Wrapped');
       expect(job['labels']).to.include({ team: 'mlops' });
     });
@@ -207,7 +208,7 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
       const jobRequest = schedule['createPipelineJobRequest'];
       expect(jobRequest['parent']).to.equal(parent);
       expect(jobRequest['pipelineJobId']).to.equal('');
-      expect(fromProtoStruct(jobRequest['pipelineJob']['pipelineSpec'])).to.deep.equal(aKfpSpec('2.1.0'));
+      expect(protobufStructToJson(jobRequest['pipelineJob']['pipelineSpec'])).to.deep.equal(aKfpSpec('2.1.0'));
       expect(jobRequest['pipelineJob']['labels']).to.include({
         'runconfiguration-name': 'rc',
         'trigger-type': 'schedule',
@@ -244,6 +245,13 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
       expect(vertex.requestsOf('DeleteSchedule')).to.deep.equal([{ name: scheduleName }]);
     });
 
+    it('every call carries a 30 s deadline', async () => {
+      const before = Date.now();
+      await provider.runschedule.delete!(scheduleName);
+      const [call] = vertex.calls.filter((received) => received.method === 'DeleteSchedule');
+      expect(call!.deadline - before).to.be.within(25_000, 31_000);
+    });
+
     it('delete waits for an unfinished deletion operation', async () => {
       vertex.pendingDeletes = true;
       await provider.runschedule.delete!(scheduleName);
@@ -258,6 +266,21 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
     it('other delete failures are backend errors', async () => {
       vertex.failures.set('DeleteSchedule', { code: 14, details: 'unavailable' });
       expect(await rejection(provider.runschedule.delete!(scheduleName))).to.be.instanceOf(BackendError);
+    });
+
+    it('a deletion operation that finishes NOT_FOUND counts as deleted', async () => {
+      vertex.deleteOperationError = { code: 5, details: 'schedule already deleted' };
+      await provider.runschedule.delete!(scheduleName);
+      vertex.pendingDeletes = true;
+      await provider.runschedule.delete!(scheduleName);
+      expect(vertex.requestsOf('GetOperation')).to.have.length.greaterThan(0);
+    });
+
+    it('a deletion operation that finishes with another error is a backend error (500)', async () => {
+      vertex.deleteOperationError = { code: 14, details: 'backend unavailable' };
+      const error = await rejection(provider.runschedule.delete!(scheduleName));
+      expect(error).to.be.instanceOf(BackendError);
+      expect((error as Error).message).to.contain(`DeleteSchedule ${scheduleName}`).and.contain('backend unavailable');
     });
   });
 

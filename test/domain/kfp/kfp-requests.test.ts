@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseCron } from '../../../src/domain/cron.js';
-import { InvalidInputError } from '../../../src/domain/errors.js';
+import { BackendError } from '../../../src/domain/errors.js';
 import { kfpErrorMessage } from '../../../src/domain/kfp/kfp-error-message.js';
 import { kfpExperimentLookup } from '../../../src/domain/kfp/kfp-experiment-lookup.js';
 import { displayNameFilter } from '../../../src/domain/kfp/kfp-filter.js';
@@ -38,7 +38,17 @@ describe('KFP request bodies', () => {
 
   it('the display-name filter is serialised JSON, safe for quotes', () => {
     expect(displayNameFilter('a"b')).to.equal('{"predicates":[{"operation":"EQUALS","key":"display_name","string_value":"a\\"b"}]}');
-    expect(JSON.parse(new URLSearchParams({ filter: displayNameFilter('ns-p 1+') }).get('filter')!).predicates[0].string_value).to.equal('ns-p 1+');
+  });
+
+  it('the display-name filter survives the gateway decode and the KFP server unescaping it again', () => {
+    // What Go's url.QueryUnescape does to the filter on the KFP server after the gateway decoded it.
+    const goQueryUnescape = (text: string): string => decodeURIComponent(text.replaceAll('+', ' '));
+    const received = (name: string): unknown => {
+      const afterGateway = new URLSearchParams(new URLSearchParams({ filter: displayNameFilter(name) }).toString()).get('filter')!;
+      return JSON.parse(goQueryUnescape(afterGateway)).predicates[0].string_value;
+    };
+    for (const name of ['ns-p 1+', 'a%41b', '100%', 'x%2By+z', 'plain-name']) expect(received(name)).to.equal(name);
+    expect(displayNameFilter('a+b%c')).to.contain('"string_value":"a%2Bb%25c"');
   });
 });
 
@@ -54,7 +64,7 @@ describe('kfpExperimentLookup', () => {
   });
 
   it('fails clearly when the run names no experiment and there is no default', () => {
-    expect(() => kfpExperimentLookup({ namespace: '', name: '' }, { ...single, defaultExperiment: '' })).to.throw(InvalidInputError, 'defaultExperiment');
+    expect(() => kfpExperimentLookup({ namespace: '', name: '' }, { ...single, defaultExperiment: '' })).to.throw(BackendError, 'PARAMETERS_DEFAULTEXPERIMENT');
   });
 });
 
