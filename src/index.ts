@@ -82,6 +82,7 @@ export { type ContributedRequest, type ContributedResponse, HttpRouteContributio
 // Configuration, as the operator sets it in the environment.
 export {
   ConfigError,
+  configDefaults,
   describeConfig,
   environmentVariables,
   type EventsConfig,

@@ -130,6 +130,31 @@ describe('the built service as a child process (dist/main.js)', function () {
     expect(child.stderr).to.include('PROVIDERNAME');
   });
 
+  it('ends at once on SIGTERM while its event source is still connecting', async () => {
+    // Nothing listens on the Pub/Sub port, so the subscription check keeps retrying.
+    const [apiPort, metricsPort, pubsubPort] = [await freePort(), await freePort(), await freePort()];
+    const child = run({
+      SERVER_HOST: '127.0.0.1',
+      SERVER_PORT: String(apiPort),
+      METRICS_PORT: String(metricsPort),
+      PROVIDERNAME: 'ops/vai',
+      PIPELINEROOTSTORAGE: 'gs://pipeline-root',
+      OPERATORWEBHOOK: 'http://127.0.0.1:1/events',
+      PARAMETERS_VAIPROJECT: 'test-project',
+      PARAMETERS_VAILOCATION: 'europe-west2',
+      PARAMETERS_PIPELINEBUCKET: 'pipelines',
+      PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION: 'pipeline-events',
+      PUBSUB_EMULATOR_HOST: `127.0.0.1:${pubsubPort}`,
+    });
+    children.push(child);
+    await eventually('the API answers while the source connects', async () => (await status(`http://127.0.0.1:${apiPort}/readyz`)) === 503, 10_000);
+    const started = Date.now();
+    child.process.kill('SIGTERM');
+    expect(await child.exited).to.deep.equal({ code: 0, signal: null });
+    expect(Date.now() - started).to.be.below(2000);
+    expect(child.stdout).to.include('stopping at once');
+  });
+
   it('prints the configuration table with --help and exits 0 without listening', async () => {
     const child = run({}, ['--help']);
     children.push(child);

@@ -3,6 +3,7 @@ import { silentLogger } from '../adapters/logging/silent-logger.js';
 import type { InMemoryRunEventSource } from '../adapters/memory/in-memory-run-event-source.js';
 import { randomIdGenerator } from '../adapters/system/random-id-generator.js';
 import { systemClock } from '../adapters/system/system-clock.js';
+import { configDefaults } from '../config/service-config.js';
 import { type NamespacedName, parseNamespacedName } from '../domain/namespaced-name.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
@@ -34,10 +35,10 @@ export interface CreateLocalProviderOptions {
  */
 export function createLocalProvider(options: CreateLocalProviderOptions): LocalProvider {
   const providerName =
-    typeof options.providerName === 'string' ? parseNamespacedName(options.providerName, 'providerName') : (options.providerName ?? { namespace: '', name: 'local' });
+    typeof options.providerName === 'string' ? parseNamespacedName(options.providerName, 'providerName') : (options.providerName ?? { namespace: '', name: configDefaults.localProviderName });
   return new LocalProvider({
-    runDurationMs: options.runDurationMs ?? 2000,
-    artifactRoot: options.artifactRoot ?? 'file:///tmp/kfp-local',
+    runDurationMs: options.runDurationMs ?? configDefaults.localRunDurationMs,
+    artifactRoot: options.artifactRoot ?? configDefaults.localArtifactRoot,
     providerName,
     clock: options.clock ?? systemClock,
     ids: options.ids ?? randomIdGenerator,

@@ -1,4 +1,5 @@
 import { WebhookRunCompletionSink } from '../adapters/operator/webhook-run-completion-sink.js';
+import { configDefaults } from '../config/service-config.js';
 import type { RunCompletionSink } from '../ports/run-completion-sink.js';
 
 /** Options of {@link createWebhookSink}. */
@@ -15,5 +16,5 @@ export interface CreateWebhookSinkOptions {
  * anything else retried), for a service whose configuration has no `OPERATORWEBHOOK`.
  */
 export function createWebhookSink(options: CreateWebhookSinkOptions): RunCompletionSink {
-  return new WebhookRunCompletionSink({ url: options.url, timeoutMs: options.timeoutMs ?? 10_000 });
+  return new WebhookRunCompletionSink({ url: options.url, timeoutMs: options.timeoutMs ?? configDefaults.webhookTimeoutMs });
 }

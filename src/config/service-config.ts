@@ -1,3 +1,4 @@
+import { type LogLevel, logLevels } from '../ports/logger.js';
 import { formatNamespacedName, type NamespacedName, parseNamespacedName } from '../domain/namespaced-name.js';
 import { knownParameters, type ParameterValue, readProviderParameters } from './provider-parameters.js';
 
@@ -91,7 +92,7 @@ export interface ServiceConfig {
   readonly metricsPort: number;
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
-  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly logLevel: LogLevel;
   readonly events: EventsConfig;
   /** Every `PARAMETERS_<KEY>`, camelCase keys, typed values. */
   readonly parameters: Readonly<Record<string, ParameterValue>>;
@@ -107,7 +108,8 @@ export interface VariableDoc {
   readonly defaultValue?: string;
 }
 
-const defaults = Object.freeze({
+/** The default of every setting; library factories use the same values as the service. */
+export const configDefaults = Object.freeze({
   serverHost: '0.0.0.0',
   serverPort: 8080,
   // The operator's own default for the metrics port.
@@ -134,21 +136,21 @@ const defaults = Object.freeze({
 /** Every environment variable the service reads, with its meaning and default. */
 export const environmentVariables: readonly VariableDoc[] = Object.freeze([
   { name: 'PROVIDER_TYPE', doc: 'provider kind: local, vai or kfp; inferred from PARAMETERS_VAIPROJECT / PARAMETERS_RESTKFPAPIURL when unset', defaultValue: 'local' },
-  { name: 'PROVIDERNAME', doc: 'namespace/name of the Provider resource; required for vai and kfp', defaultValue: defaults.localProviderName + ' (local only)' },
-  { name: 'PIPELINEROOTSTORAGE', doc: 'pipeline root storage location, e.g. gs://bucket', defaultValue: defaults.localArtifactRoot + ' (local only)' },
-  { name: 'OPERATORWEBHOOK', doc: 'URL run completion events are POSTed to; unset = events are logged only' },
-  { name: 'SERVER_HOST', doc: 'API listen address', defaultValue: defaults.serverHost },
-  { name: 'SERVER_PORT', doc: 'API port (0 = any free port)', defaultValue: String(defaults.serverPort) },
-  { name: 'METRICS_PORT', doc: 'Prometheus /metrics port (0 = any free port)', defaultValue: String(defaults.metricsPort) },
-  { name: 'HTTP_BODY_LIMIT_BYTES', doc: 'largest accepted JSON body; larger is 413', defaultValue: String(defaults.bodyLimitBytes) },
-  { name: 'SHUTDOWN_TIMEOUT_MS', doc: 'how long SIGTERM waits for in-flight work', defaultValue: String(defaults.shutdownTimeoutMs) },
+  { name: 'PROVIDERNAME', doc: 'namespace/name of the Provider resource; required for vai and kfp', defaultValue: configDefaults.localProviderName + ' (local only)' },
+  { name: 'PIPELINEROOTSTORAGE', doc: 'pipeline root storage location, e.g. gs://bucket; required for vai and kfp', defaultValue: configDefaults.localArtifactRoot + ' (local only)' },
+  { name: 'OPERATORWEBHOOK', doc: 'URL run completion events are POSTed to; required for vai and kfp; unset on local = events are logged only' },
+  { name: 'SERVER_HOST', doc: 'API listen address', defaultValue: configDefaults.serverHost },
+  { name: 'SERVER_PORT', doc: 'API port (0 = any free port)', defaultValue: String(configDefaults.serverPort) },
+  { name: 'METRICS_PORT', doc: 'Prometheus /metrics port (0 = any free port)', defaultValue: String(configDefaults.metricsPort) },
+  { name: 'HTTP_BODY_LIMIT_BYTES', doc: 'largest accepted JSON body; larger is 413', defaultValue: String(configDefaults.bodyLimitBytes) },
+  { name: 'SHUTDOWN_TIMEOUT_MS', doc: 'how long SIGTERM waits for in-flight work', defaultValue: String(configDefaults.shutdownTimeoutMs) },
   { name: 'LOG_LEVEL', doc: 'debug, info, warn or error', defaultValue: 'info' },
-  { name: 'EVENTS_CONCURRENCY', doc: 'run completion events processed at once', defaultValue: String(defaults.eventsConcurrency) },
-  { name: 'EVENTS_MAX_AGE_MS', doc: 'how long a failing event is retried before it is dropped with an error log', defaultValue: String(defaults.eventsMaxAgeMs) },
-  { name: 'EVENTS_RETRY_INITIAL_MS', doc: 'first retry delay (doubles, with jitter)', defaultValue: String(defaults.retryInitialMs) },
-  { name: 'EVENTS_RETRY_MAX_MS', doc: 'largest retry delay', defaultValue: String(defaults.retryMaxMs) },
-  { name: 'WEBHOOK_TIMEOUT_MS', doc: 'timeout of one webhook request', defaultValue: String(defaults.webhookTimeoutMs) },
-  { name: 'KFP_TOKEN_FILE', doc: 'bearer token file in Kubeflow multi-user mode', defaultValue: defaults.kfpTokenFile },
+  { name: 'EVENTS_CONCURRENCY', doc: 'run completion events processed at once', defaultValue: String(configDefaults.eventsConcurrency) },
+  { name: 'EVENTS_MAX_AGE_MS', doc: 'how long a failing event is retried before it is dropped with an error log', defaultValue: String(configDefaults.eventsMaxAgeMs) },
+  { name: 'EVENTS_RETRY_INITIAL_MS', doc: 'first retry delay (doubles, with jitter)', defaultValue: String(configDefaults.retryInitialMs) },
+  { name: 'EVENTS_RETRY_MAX_MS', doc: 'largest retry delay', defaultValue: String(configDefaults.retryMaxMs) },
+  { name: 'WEBHOOK_TIMEOUT_MS', doc: 'timeout of one webhook request', defaultValue: String(configDefaults.webhookTimeoutMs) },
+  { name: 'KFP_TOKEN_FILE', doc: 'bearer token file in Kubeflow multi-user mode', defaultValue: configDefaults.kfpTokenFile },
   { name: 'PUBSUB_EMULATOR_HOST', doc: 'host:port of a Pub/Sub emulator (vai)' },
   { name: 'STORAGE_EMULATOR_HOST', doc: 'GCS endpoint override, as PARAMETERS_GCSENDPOINT (vai)' },
   ...Object.entries(knownParameters).map(([key, { doc }]) => ({ name: `PARAMETERS_${key.toUpperCase()}`, doc })),
@@ -219,7 +221,7 @@ function inferProviderType(env: Env, parameters: Record<string, ParameterValue>)
 function providerName(env: Env, type: ProviderType): NamespacedName {
   const raw = text(env, 'PROVIDERNAME');
   if (raw === undefined) {
-    if (type === 'local') return { namespace: '', name: defaults.localProviderName };
+    if (type === 'local') return { namespace: '', name: configDefaults.localProviderName };
     throw new ConfigError('PROVIDERNAME', `PROVIDERNAME is required for the ${type} provider (namespace/name of the Provider resource)`);
   }
   try {
@@ -241,7 +243,7 @@ function vertexConfig(env: Env, parameters: Record<string, ParameterValue>): Ver
     pipelineBucket: stringParameter(parameters, 'pipelineBucket', true),
     eventsSubscription: stringParameter(parameters, 'eventsourcePipelineEventsSubscription', true),
     maxConcurrentRunCount:
-      typeof maxRuns === 'number' && Number.isInteger(maxRuns) && maxRuns > 0 ? maxRuns : defaults.vaiMaxConcurrentRunCount,
+      typeof maxRuns === 'number' && Number.isInteger(maxRuns) && maxRuns > 0 ? maxRuns : configDefaults.vaiMaxConcurrentRunCount,
     pscNetworkAttachment: stringParameter(parameters, 'pscNetworkAttachment', false),
     vaiEndpoint: stringParameter(parameters, 'vaiEndpoint', false) || `${location}-aiplatform.googleapis.com:443`,
     ...(gcsEndpoint ? { gcsEndpoint } : {}),
@@ -262,10 +264,10 @@ function kfpConfig(env: Env, parameters: Record<string, ParameterValue>, provide
     restApiUrl,
     grpcApiAddress: stringParameter(parameters, 'grpcKfpApiAddress', false),
     metadataStoreAddress: stringParameter(parameters, 'grpcMetadataStoreAddress', true),
-    namespace: stringParameter(parameters, 'kfpNamespace', false) || defaults.kfpNamespace,
+    namespace: stringParameter(parameters, 'kfpNamespace', false) || configDefaults.kfpNamespace,
     multiUserMode,
     defaultExperiment: stringParameter(parameters, 'defaultExperiment', false),
-    tokenFile: text(env, 'KFP_TOKEN_FILE') ?? defaults.kfpTokenFile,
+    tokenFile: text(env, 'KFP_TOKEN_FILE') ?? configDefaults.kfpTokenFile,
     workflowEvents: workflowEvents(parameters),
   };
 }
@@ -284,8 +286,8 @@ function localConfig(env: Env, parameters: Record<string, ParameterValue>): Loca
     throw new ConfigError('PARAMETERS_RUNDURATIONMS', `PARAMETERS_RUNDURATIONMS="${String(duration)}" must be a whole number of milliseconds`);
   }
   return {
-    runDurationMs: duration ?? defaults.localRunDurationMs,
-    artifactRoot: text(env, 'PIPELINEROOTSTORAGE') ?? defaults.localArtifactRoot,
+    runDurationMs: duration ?? configDefaults.localRunDurationMs,
+    artifactRoot: text(env, 'PIPELINEROOTSTORAGE') ?? configDefaults.localArtifactRoot,
   };
 }
 
@@ -304,23 +306,31 @@ export function loadServiceConfig(env: Env): ServiceConfig {
   const providerType = inferProviderType(env, parameters);
   const name = providerName(env, providerType);
   const webhook = url(env, 'OPERATORWEBHOOK');
-  const retryInitialMs = integer(env, 'EVENTS_RETRY_INITIAL_MS', defaults.retryInitialMs, 1);
+  // Without a webhook, events are only logged and then acknowledged at their source: right for a
+  // local try-out, silent loss for a cloud provider whose events nobody else will ever see.
+  if (!webhook && providerType !== 'local') {
+    throw new ConfigError('OPERATORWEBHOOK', `OPERATORWEBHOOK is required for the ${providerType} provider (the operator's run completion URL)`);
+  }
+  if (text(env, 'PIPELINEROOTSTORAGE') === undefined && providerType !== 'local') {
+    throw new ConfigError('PIPELINEROOTSTORAGE', `PIPELINEROOTSTORAGE is required for the ${providerType} provider (e.g. gs://bucket)`);
+  }
+  const retryInitialMs = integer(env, 'EVENTS_RETRY_INITIAL_MS', configDefaults.retryInitialMs, 1);
   const config: ServiceConfig = {
     providerType,
     providerName: name,
     pipelineRootStorage: text(env, 'PIPELINEROOTSTORAGE') ?? '',
     ...(webhook ? { operatorWebhook: webhook } : {}),
-    server: { host: text(env, 'SERVER_HOST') ?? defaults.serverHost, port: integer(env, 'SERVER_PORT', defaults.serverPort, 0, 65535) },
-    metricsPort: integer(env, 'METRICS_PORT', defaults.metricsPort, 0, 65535),
-    bodyLimitBytes: integer(env, 'HTTP_BODY_LIMIT_BYTES', defaults.bodyLimitBytes, 1),
-    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs, 0),
-    logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    server: { host: text(env, 'SERVER_HOST') ?? configDefaults.serverHost, port: integer(env, 'SERVER_PORT', configDefaults.serverPort, 0, 65535) },
+    metricsPort: integer(env, 'METRICS_PORT', configDefaults.metricsPort, 0, 65535),
+    bodyLimitBytes: integer(env, 'HTTP_BODY_LIMIT_BYTES', configDefaults.bodyLimitBytes, 1),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', configDefaults.shutdownTimeoutMs, 0),
+    logLevel: oneOf(env, 'LOG_LEVEL', logLevels, 'info'),
     events: {
-      concurrency: integer(env, 'EVENTS_CONCURRENCY', defaults.eventsConcurrency, 1, 1024),
-      maxAgeMs: integer(env, 'EVENTS_MAX_AGE_MS', defaults.eventsMaxAgeMs, 0),
+      concurrency: integer(env, 'EVENTS_CONCURRENCY', configDefaults.eventsConcurrency, 1, 1024),
+      maxAgeMs: integer(env, 'EVENTS_MAX_AGE_MS', configDefaults.eventsMaxAgeMs, 1),
       retryInitialMs,
-      retryMaxMs: integer(env, 'EVENTS_RETRY_MAX_MS', Math.max(defaults.retryMaxMs, retryInitialMs), retryInitialMs),
-      webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', defaults.webhookTimeoutMs, 1),
+      retryMaxMs: integer(env, 'EVENTS_RETRY_MAX_MS', Math.max(configDefaults.retryMaxMs, retryInitialMs), retryInitialMs),
+      webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', configDefaults.webhookTimeoutMs, 1),
     },
     parameters,
     ...(providerType === 'local' ? { local: localConfig(env, parameters) } : {}),

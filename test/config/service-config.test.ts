@@ -14,7 +14,11 @@ function configError(env: Env): ConfigError {
   throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
 }
 
+// A cloud provider needs the operator's webhook and a pipeline root besides its own parameters.
+const cloudEnv: Env = { OPERATORWEBHOOK: 'http://operator/events', PIPELINEROOTSTORAGE: 'gs://pipeline-root' };
+
 const vertexEnv: Env = {
+  ...cloudEnv,
   PROVIDERNAME: 'ops/vai',
   PARAMETERS_VAIPROJECT: 'proj',
   PARAMETERS_VAILOCATION: 'europe-west2',
@@ -23,6 +27,7 @@ const vertexEnv: Env = {
 };
 
 const kfpEnv: Env = {
+  ...cloudEnv,
   PROVIDERNAME: 'ops/kfp',
   PARAMETERS_RESTKFPAPIURL: 'http://ml-pipeline.kubeflow:8888',
   PARAMETERS_GRPCMETADATASTOREADDRESS: 'metadata-grpc-service.kubeflow:8080',
@@ -196,6 +201,11 @@ describe('service configuration', () => {
         variable: 'PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION',
       },
       { why: 'vai chosen explicitly without a project', env: { ...vertexEnv, PARAMETERS_VAIPROJECT: undefined, PROVIDER_TYPE: 'vai' }, variable: 'PARAMETERS_VAIPROJECT' },
+      { why: 'vai without OPERATORWEBHOOK (its events would only be logged)', env: { ...vertexEnv, OPERATORWEBHOOK: undefined }, variable: 'OPERATORWEBHOOK' },
+      { why: 'kfp without OPERATORWEBHOOK', env: { ...kfpEnv, OPERATORWEBHOOK: '' }, variable: 'OPERATORWEBHOOK' },
+      { why: 'vai without PIPELINEROOTSTORAGE', env: { ...vertexEnv, PIPELINEROOTSTORAGE: undefined }, variable: 'PIPELINEROOTSTORAGE' },
+      { why: 'kfp without PIPELINEROOTSTORAGE', env: { ...kfpEnv, PIPELINEROOTSTORAGE: ' ' }, variable: 'PIPELINEROOTSTORAGE' },
+      { why: 'an EVENTS_MAX_AGE_MS of 0 (every event would be dropped unsent)', env: { EVENTS_MAX_AGE_MS: '0' }, variable: 'EVENTS_MAX_AGE_MS' },
       { why: 'kfp without PROVIDERNAME', env: { ...kfpEnv, PROVIDERNAME: undefined }, variable: 'PROVIDERNAME' },
       { why: 'kfp without a metadata store', env: { ...kfpEnv, PARAMETERS_GRPCMETADATASTOREADDRESS: undefined }, variable: 'PARAMETERS_GRPCMETADATASTOREADDRESS' },
       { why: 'kfp with a URL that is not http', env: { ...kfpEnv, PARAMETERS_RESTKFPAPIURL: 'ml-pipeline:8888' }, variable: 'PARAMETERS_RESTKFPAPIURL' },

@@ -50,6 +50,7 @@ describe('Kubeflow provider against an in-test KFP REST server', function kfpCon
         PROVIDER_TYPE: 'kfp',
         PROVIDERNAME: 'ops/kfp',
         PIPELINEROOTSTORAGE: 'gs://pipeline-root',
+        OPERATORWEBHOOK: 'http://127.0.0.1:1/events',
         PARAMETERS_RESTKFPAPIURL: kfp.url,
         PARAMETERS_GRPCMETADATASTOREADDRESS: '127.0.0.1:1',
         PARAMETERS_DEFAULTEXPERIMENT: 'Default',

@@ -29,6 +29,8 @@ describe('kfpModule', () => {
   function containerFor(env: Record<string, string>): Container {
     const config = loadServiceConfig({
       PROVIDERNAME: 'ops/kfp',
+      PIPELINEROOTSTORAGE: 'gs://pipeline-root',
+      OPERATORWEBHOOK: 'http://127.0.0.1:1/events',
       PARAMETERS_RESTKFPAPIURL: kfp.url,
       PARAMETERS_GRPCMETADATASTOREADDRESS: '127.0.0.1:1',
       PARAMETERS_DEFAULTEXPERIMENT: 'Default',

@@ -26,6 +26,8 @@ export function vertexTestContainer(endpoints: VertexTestEndpoints, logger = new
     PROVIDER_TYPE: 'vai',
     PROVIDERNAME: 'ops/vertex-provider',
     PIPELINEROOTSTORAGE: 'gs://pipeline-root',
+    // The module binds no sink; the tests that need one bring a real webhook receiver.
+    OPERATORWEBHOOK: 'http://127.0.0.1:1/events',
     PARAMETERS_VAIPROJECT: 'test-project',
     PARAMETERS_VAILOCATION: 'europe-west2',
     PARAMETERS_VAIJOBSERVICEACCOUNT: 'runner@test-project.iam.gserviceaccount.com',
