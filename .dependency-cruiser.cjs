@@ -22,6 +22,8 @@ module.exports = {
       from: { path: '^src/application' },
       to: { pathNot: '^src/(domain|ports|application)' },
     },
+    // src/composition is the library's composition root (createProviderService, startService);
+    // src/main.ts is the service's, built on it. Nothing below them may reach up.
     {
       name: 'adapters-do-not-compose',
       comment: 'Only the composition layer and main.ts wire adapters together.',

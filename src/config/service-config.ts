@@ -30,13 +30,19 @@ export interface LocalProviderConfig {
 
 /** Settings of the Vertex AI provider (`vai`). */
 export interface VertexProviderConfig {
+  /** Google Cloud project of Vertex AI and Pub/Sub (`vaiProject`). */
   readonly project: string;
+  /** Vertex AI region (`vaiLocation`). */
   readonly location: string;
+  /** Service account pipeline jobs run as (`vaiJobServiceAccount`); empty for the default. */
   readonly jobServiceAccount: string;
+  /** Bucket holding compiled pipelines (`pipelineBucket`). */
   readonly pipelineBucket: string;
+  /** Pub/Sub subscription the Cloud Logging sink feeds (`eventsourcePipelineEventsSubscription`). */
   readonly eventsSubscription: string;
   /** Max concurrent runs per schedule; 10 when missing or not positive. */
   readonly maxConcurrentRunCount: number;
+  /** Private Service Connect network attachment for jobs; empty for none. */
   readonly pscNetworkAttachment: string;
   /** Vertex AI gRPC endpoint; `http://host:port` means plaintext without credentials. */
   readonly vaiEndpoint: string;
@@ -48,16 +54,20 @@ export interface VertexProviderConfig {
 
 /** Settings of the Kubeflow Pipelines provider (`kfp`). */
 export interface KfpProviderConfig {
+  /** Base URL of the KFP API server's REST port (`restKfpApiUrl`). */
   readonly restApiUrl: string;
   /** Accepted for compatibility with existing Provider resources; unused. */
   readonly grpcApiAddress: string;
+  /** ML Metadata gRPC `host:port`, plaintext (`grpcMetadataStoreAddress`). */
   readonly metadataStoreAddress: string;
   /**
    * Namespace whose Argo Workflows are watched; `""` (the default) watches every namespace, as the
    * Go provider does, which KFP multi-user mode needs because runs live in profile namespaces.
    */
   readonly namespace: string;
+  /** Multi-user Kubeflow: bearer token, experiments in the provider namespace (`kfpMultiUserMode`). */
   readonly multiUserMode: boolean;
+  /** Experiment used when a run names none (`defaultExperiment`). */
   readonly defaultExperiment: string;
   /** Bearer token file read in multi-user mode. */
   readonly tokenFile: string;
@@ -76,6 +86,7 @@ export interface EventsConfig {
   readonly maxAgeMs: number;
   /** First retry delay; doubles up to `retryMaxMs`, with jitter. */
   readonly retryInitialMs: number;
+  /** Largest retry delay. */
   readonly retryMaxMs: number;
   /** Timeout of one webhook request. */
   readonly webhookTimeoutMs: number;
@@ -83,21 +94,33 @@ export interface EventsConfig {
 
 /** The whole service configuration, parsed once from the environment and frozen. */
 export interface ServiceConfig {
+  /** Which provider runs (`PROVIDER_TYPE`, or inferred from the parameters). */
   readonly providerType: ProviderType;
+  /** The Provider resource (`PROVIDERNAME`), reported in every event and run label. */
   readonly providerName: NamespacedName;
+  /** Pipeline root storage (`PIPELINEROOTSTORAGE`); empty only on the local provider. */
   readonly pipelineRootStorage: string;
-  /** Where run completion events go; unset means they are logged only. */
+  /** Where run completion events go; unset (local provider only) means they are logged. */
   readonly operatorWebhook?: URL;
+  /** API listen address (`SERVER_HOST`, `SERVER_PORT`). */
   readonly server: { readonly host: string; readonly port: number };
+  /** Prometheus `/metrics` port (`METRICS_PORT`). */
   readonly metricsPort: number;
+  /** Largest accepted request body (`HTTP_BODY_LIMIT_BYTES`). */
   readonly bodyLimitBytes: number;
+  /** How long SIGTERM waits for in-flight work (`SHUTDOWN_TIMEOUT_MS`). */
   readonly shutdownTimeoutMs: number;
+  /** Least severe level logged (`LOG_LEVEL`). */
   readonly logLevel: LogLevel;
+  /** The event pipeline and webhook sink. */
   readonly events: EventsConfig;
   /** Every `PARAMETERS_<KEY>`, camelCase keys, typed values. */
   readonly parameters: Readonly<Record<string, ParameterValue>>;
+  /** Present when the local provider runs. */
   readonly local?: LocalProviderConfig;
+  /** Present when the Vertex AI provider runs. */
   readonly vai?: VertexProviderConfig;
+  /** Present when the Kubeflow Pipelines provider runs. */
   readonly kfp?: KfpProviderConfig;
 }
 

@@ -12,6 +12,8 @@ const run = promisify(execFile);
 const requiredExports: Record<string, { types: string; import: string }> = {
   '.': { types: './dist/index.d.ts', import: './dist/index.js' },
   './testing': { types: './dist/testing/index.d.ts', import: './dist/testing/index.js' },
+  './vertex': { types: './dist/adapters/vertex/vertex-module.d.ts', import: './dist/adapters/vertex/vertex-module.js' },
+  './kfp': { types: './dist/adapters/kfp/kfp-module.d.ts', import: './dist/adapters/kfp/kfp-module.js' },
 };
 
 // A consumer's script: a custom provider in a few lines, run by the service over real HTTP,
