@@ -83,6 +83,7 @@ export { type ContributedRequest, type ContributedResponse, HttpRouteContributio
 export {
   ConfigError,
   configDefaults,
+  type Env,
   describeConfig,
   environmentVariables,
   type EventsConfig,
@@ -96,6 +97,7 @@ export {
   type VariableDoc,
   type VertexProviderConfig,
 } from './config/service-config.js';
+export { knownParameters, type ParameterType, type ParameterValue, readProviderParameters } from './config/provider-parameters.js';
 
 // Composition: building and running a service.
 export {
@@ -108,6 +110,11 @@ export { coreModule, type CoreModuleOptions, EventPipelineToken, PrometheusMetri
 export { type RunningService, startService, type StartServiceOptions } from './composition/running-service.js';
 export { providerModules } from './composition/provider-modules.js';
 export { EventPipeline, type EventPipelineDependencies, type EventPipelineOptions } from './application/event-pipeline.js';
+export {
+  type EventProcessingOutcome,
+  eventProcessingOutcomes,
+  SingleEventProcessor,
+} from './application/event-processing-outcome.js';
 
 // Built-in adapters that need no cloud.
 export { createLocalProvider, type CreateLocalProviderOptions } from './composition/create-local-provider.js';

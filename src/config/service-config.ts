@@ -179,7 +179,8 @@ export const environmentVariables: readonly VariableDoc[] = Object.freeze([
   ...Object.entries(knownParameters).map(([key, { doc }]) => ({ name: `PARAMETERS_${key.toUpperCase()}`, doc })),
 ]);
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** Environment variables by name, as `process.env` holds them. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 function text(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
