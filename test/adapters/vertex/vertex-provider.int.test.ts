@@ -107,6 +107,7 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
       const job = request!['pipelineJob'] as Record<string, any>;
       expect(protobufStructToJson(job['pipelineSpec'])).to.deep.equal(aKfpSpec('2.1.0'));
       expect(job).to.include({
+        name: 'my-pipeline',
         displayName: 'my-pipeline',
         templateUri: 'gs://pipelines/team/pipe/0.0.1',
         serviceAccount: 'runner@test-project.iam.gserviceaccount.com',
@@ -131,6 +132,13 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
         epochs: { stringValue: '3', kind: 'stringValue' },
       });
       expect(job['pscInterfaceConfig']).to.equal(null);
+    });
+
+    it('labels a run with its trigger when the operator names one', async () => {
+      storePipeline('0.0.1', aKfpSpec('2.1.0'));
+      await provider.run.create!({ ...run, triggerIndicator: { type: 'RunConfiguration', source: 'rc', sourceNamespace: 'team' } });
+      const job = vertex.requestsOf('CreatePipelineJob')[0]!['pipelineJob'] as Record<string, any>;
+      expect(job['labels']).to.include({ 'trigger-type': 'runconfiguration', 'trigger-source': 'rc', 'trigger-source-namespace': 'team' });
     });
 
     it('creates a schema 2.0.0 job with legacy string parameters', async () => {
