@@ -45,7 +45,7 @@ export async function measure(target) {
     };
     const { child, startedAt } = startNode(target.script, env);
     try {
-      readyTimes.push(await waitFor2xx(`http://127.0.0.1:${port}/readyz`, startedAt));
+      readyTimes.push(await waitFor2xx(`http://127.0.0.1:${port}/readyz`, startedAt, 30_000, child));
       idle.push(rssMiB(child.pid));
       await exercise(port);
       loaded.push(rssMiB(child.pid));

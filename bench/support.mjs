@@ -32,9 +32,13 @@ export function rssMiB(pid) {
   return kib / 1024;
 }
 
-/** Polls `url` until it answers 2xx; resolves to the milliseconds since `startedAt`. */
-export async function waitFor2xx(url, startedAt, timeoutMs = 30_000) {
+/**
+ * Polls `url` until it answers 2xx; resolves to the milliseconds since `startedAt`. Gives up at
+ * once when `child` (the process serving `url`) has exited.
+ */
+export async function waitFor2xx(url, startedAt, timeoutMs = 30_000, child = undefined) {
   for (;;) {
+    if (child && child.exitCode !== null) throw new Error(`the process serving ${url} exited with ${child.exitCode}`);
     try {
       const response = await fetch(url);
       await response.arrayBuffer();

@@ -117,6 +117,7 @@ async function serviceRun(pubsub, emulatorHost, vertex, receiver, name) {
     LOG_LEVEL: 'error',
     PROVIDER_TYPE: 'vai',
     PROVIDERNAME: 'bench/vai',
+    PIPELINEROOTSTORAGE: 'gs://bench-pipeline-root',
     PARAMETERS_VAIPROJECT: project,
     PARAMETERS_VAILOCATION: location,
     PARAMETERS_PIPELINEBUCKET: 'bench-pipelines',
@@ -132,7 +133,7 @@ async function serviceRun(pubsub, emulatorHost, vertex, receiver, name) {
   const { child, startedAt } = startNode(serviceScript, env);
   let sampler;
   try {
-    const readyMs = await waitFor2xx(`http://127.0.0.1:${port}/readyz`, startedAt);
+    const readyMs = await waitFor2xx(`http://127.0.0.1:${port}/readyz`, startedAt, 30_000, child);
     const idleMiB = rssMiB(child.pid);
     let peakMiB = idleMiB;
     sampler = setInterval(() => {

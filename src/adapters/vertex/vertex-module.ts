@@ -148,6 +148,9 @@ export function vertexModule(): ContainerModule {
             flowControl: { maxMessages: config.events.concurrency * pubsubPrefetchPerSlot, allowExcessMessages: false },
             // A flow-control slot frees only when the ack batch is flushed; the 100 ms default caps throughput.
             batching: { maxMilliseconds: 10 },
+            // One streaming pull carries far more run events than a pipeline produces; each
+            // further stream (the client opens 5) costs memory and CPU for nothing.
+            streamingOptions: { maxStreams: 1 },
             closeOptions: {
               behavior: SubscriptionCloseBehaviors.WaitForProcessing,
               timeout: Duration.from({ milliseconds: config.shutdownTimeoutMs }),
