@@ -18,7 +18,7 @@ describe('the OpenAPI document', () => {
     expect(statuses('/resource/{type}/{id}', 'delete')).to.deep.equal(['200', '400', '404', '405', '500', '501']);
     expect(statuses('/livez', 'get')).to.deep.equal(['200', '503']);
     expect(statuses('/readyz', 'get')).to.deep.equal(['200', '503']);
-    expect(statuses('/events/argo-workflows', 'post')).to.deep.equal(['200', '400', '503']);
+    expect(statuses('/events/argo-workflows', 'post')).to.deep.equal(['200', '413', '503']);
   });
 
   it('lists exactly the resource types of the provider port', () => {
