@@ -26,6 +26,14 @@ class GatedRunEventSource extends InMemoryRunEventSource {
   }
 }
 
+/** A source that connects, then fails for good, as a Pub/Sub stream whose subscription was deleted. */
+class FailingRunEventSource extends InMemoryRunEventSource {
+  override async *messages(): AsyncIterable<never> {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    throw new Error('subscription deleted');
+  }
+}
+
 describe('running service (real container, local provider)', () => {
   let service: RunningService | undefined;
   let pending: Promise<RunningService> | undefined;
@@ -35,6 +43,18 @@ describe('running service (real container, local provider)', () => {
     await service?.stop();
     service = undefined;
     pending = undefined;
+  });
+
+  it('answers /livez and /readyz 503 once its event source has failed for good, so the pod is restarted', async () => {
+    const config = loadServiceConfig({ SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', METRICS_PORT: '0', SHUTDOWN_TIMEOUT_MS: '200' });
+    const container = new Container();
+    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
+    container.rebind(RunEventSource).toConstantValue(new FailingRunEventSource());
+    service = await startService(container);
+    const base = `http://127.0.0.1:${service.apiPort}`;
+    await eventually('liveness to fail', async () => (await send(base, 'GET', '/livez')).status === 503);
+    expect((await send(base, 'GET', '/livez')).json!['providerError']).to.include('subscription deleted');
+    expect((await send(base, 'GET', '/readyz')).status).to.equal(503);
   });
 
   it('answers /livez at once, /readyz 503 until the event source connects, then 200', async () => {
