@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.info('shutting down', { signal });
-    const force = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 1000);
+    const force = setTimeout(() => process.exit(1), config.shutdownDelayMs + config.shutdownTimeoutMs + 1000);
     force.unref();
     service.stop().then(
       () => process.exit(0),

@@ -61,12 +61,17 @@ export async function startService(container: Container, options: StartServiceOp
   const metrics = container.get<PrometheusMetrics>(PrometheusMetricsToken);
   const contributions = (await container.getAllAsync<HttpRouteContribution>(HttpRouteContribution, { optional: true })) ?? [];
   const openApiDocument = readOpenApiDocument();
+  // Set once stop begins: /readyz answers 503 from then on, while the port still serves.
+  let draining = false;
   const app = createHttpApp({
     provider,
     logger: logger.child({ component: 'http' }),
     ids: container.get<IdGenerator>(IdGenerator),
     bodyLimitBytes: config.bodyLimitBytes,
-    readiness: () => (pipeline.isReady() ? { ready: true } : { ready: false, reason: pipeline.failure() ?? 'run event source not connected' }),
+    readiness: () => {
+      if (draining) return { ready: false, reason: 'shutting down' };
+      return pipeline.isReady() ? { ready: true } : { ready: false, reason: pipeline.failure() ?? 'run event source not connected' };
+    },
     liveness: () => {
       const failure = pipeline.failure();
       return failure === undefined ? { ready: true } : { ready: false, reason: failure };
@@ -99,9 +104,11 @@ export async function startService(container: Container, options: StartServiceOp
     ...(http ? { apiPort: http.port } : {}),
     ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
     metrics,
-    isReady: () => pipeline.isReady(),
+    isReady: () => pipeline.isReady() && !draining,
     stop: () => {
       stopping ??= (async () => {
+        draining = true;
+        if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
         const budget = config.shutdownTimeoutMs;
         await Promise.all([closeServers(budget), pipeline.stop(budget)]);
         await container.unbindAllAsync();

@@ -110,6 +110,12 @@ export interface ServiceConfig {
   readonly bodyLimitBytes: number;
   /** How long SIGTERM waits for in-flight work (`SHUTDOWN_TIMEOUT_MS`). */
   readonly shutdownTimeoutMs: number;
+  /**
+   * How long after SIGTERM the API keeps serving, answering `/readyz` with 503, before it stops
+   * accepting connections (`SHUTDOWN_DELAY_MS`), so that Kubernetes takes the pod out of its
+   * Service before the port closes.
+   */
+  readonly shutdownDelayMs: number;
   /** Least severe level logged (`LOG_LEVEL`). */
   readonly logLevel: LogLevel;
   /** The event pipeline and webhook sink. */
@@ -141,6 +147,8 @@ export const configDefaults = Object.freeze({
   bodyLimitBytes: 32 * 1024 * 1024,
   // Kubernetes waits 30 s before SIGKILL; 5 s keeps rollouts quick while in-flight calls finish.
   shutdownTimeoutMs: 5000,
+  // Off by default: the operator's own Deployment sets no longer grace period than usual.
+  shutdownDelayMs: 0,
   eventsConcurrency: 8,
   // An operator outage of up to a day is survivable without losing events.
   eventsMaxAgeMs: 24 * 60 * 60 * 1000,
@@ -167,6 +175,7 @@ export const environmentVariables: readonly VariableDoc[] = Object.freeze([
   { name: 'METRICS_PORT', doc: 'Prometheus /metrics port (0 = any free port)', defaultValue: String(configDefaults.metricsPort) },
   { name: 'HTTP_BODY_LIMIT_BYTES', doc: 'largest accepted JSON body; larger is 413', defaultValue: String(configDefaults.bodyLimitBytes) },
   { name: 'SHUTDOWN_TIMEOUT_MS', doc: 'how long SIGTERM waits for in-flight work', defaultValue: String(configDefaults.shutdownTimeoutMs) },
+  { name: 'SHUTDOWN_DELAY_MS', doc: 'how long SIGTERM keeps serving with /readyz 503 before closing the port', defaultValue: String(configDefaults.shutdownDelayMs) },
   { name: 'LOG_LEVEL', doc: 'debug, info, warn or error', defaultValue: 'info' },
   { name: 'EVENTS_CONCURRENCY', doc: 'run completion events processed at once', defaultValue: String(configDefaults.eventsConcurrency) },
   { name: 'EVENTS_MAX_AGE_MS', doc: 'how long a failing event is retried before it is dropped with an error log', defaultValue: String(configDefaults.eventsMaxAgeMs) },
@@ -348,6 +357,7 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     metricsPort: integer(env, 'METRICS_PORT', configDefaults.metricsPort, 0, 65535),
     bodyLimitBytes: integer(env, 'HTTP_BODY_LIMIT_BYTES', configDefaults.bodyLimitBytes, 1),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', configDefaults.shutdownTimeoutMs, 0),
+    shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', configDefaults.shutdownDelayMs, 0),
     logLevel: oneOf(env, 'LOG_LEVEL', logLevels, 'info'),
     events: {
       concurrency: integer(env, 'EVENTS_CONCURRENCY', configDefaults.eventsConcurrency, 1, 1024),
