@@ -225,10 +225,10 @@ export class EventPipeline implements SingleEventProcessor {
       case 'completed':
         break;
     }
-    const data = toRunCompletionEventData(normalised.event);
+    const { event } = normalised;
     let outcome: DeliveryOutcome;
     try {
-      outcome = await sink.deliver(normalised.event);
+      outcome = await sink.deliver(event);
     } catch (error) {
       // The port asks sinks to answer `retry` rather than throw; a sink that throws anyway
       // (a library user's own) must not strand the message.
@@ -237,15 +237,20 @@ export class EventPipeline implements SingleEventProcessor {
     switch (outcome.kind) {
       case 'delivered':
         metrics.countSendResult('Success');
-        logger.info('run completion delivered', { messageId: id, runId: data.runId, status: data.status });
+        logger.info('run completion delivered', { messageId: id, runId: event.runId, status: event.status });
         return 'delivered';
       case 'rejected':
         metrics.countSendResult('UnrecoverableFailure');
-        logger.error('run completion rejected by the operator; dropped', { messageId: id, reason: outcome.reason, event: data });
+        // Only a dropped event is logged whole, as the webhook would have received it.
+        logger.error('run completion rejected by the operator; dropped', {
+          messageId: id,
+          reason: outcome.reason,
+          event: toRunCompletionEventData(event),
+        });
         return 'rejected';
       case 'retry':
         metrics.countSendResult('RecoverableFailure');
-        logger.warn('run completion delivery failed; retrying later', { messageId: id, reason: outcome.reason, runId: data.runId });
+        logger.warn('run completion delivery failed; retrying later', { messageId: id, reason: outcome.reason, runId: event.runId });
         return 'retry';
     }
   }
