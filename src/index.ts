@@ -117,7 +117,7 @@ export {
 } from './application/event-processing-outcome.js';
 
 // Built-in adapters that need no cloud.
-export { createLocalProvider, type CreateLocalProviderOptions } from './composition/create-local-provider.js';
+export { createLocalProvider, type CreateLocalProviderOptions } from './adapters/local/create-local-provider.js';
 export { LocalProvider, type LocalProviderOptions } from './adapters/local/local-provider.js';
 export { LocalRunEventNormaliser } from './adapters/local/local-run-event-normaliser.js';
 export {

@@ -1,6 +1,6 @@
 import { InMemoryRunEventSource } from '../../src/adapters/memory/in-memory-run-event-source.js';
 import type { LocalProvider } from '../../src/adapters/local/local-provider.js';
-import { createLocalProvider } from '../../src/composition/create-local-provider.js';
+import { createLocalProvider } from '../../src/adapters/local/create-local-provider.js';
 import { describeProviderContract } from '../../src/testing/describe-provider-contract.js';
 import { InMemoryProvider } from '../../src/testing/in-memory-provider.js';
 

@@ -8,7 +8,8 @@ import { Provider } from '../../ports/provider.js';
 import { RunEventNormaliser } from '../../ports/run-event-normaliser.js';
 import { RunEventSource } from '../../ports/run-event-source.js';
 import { InMemoryRunEventSource } from '../memory/in-memory-run-event-source.js';
-import { LocalProvider } from './local-provider.js';
+import { createLocalProvider } from './create-local-provider.js';
+import type { LocalProvider } from './local-provider.js';
 import { LocalRunEventNormaliser } from './local-run-event-normaliser.js';
 
 /**
@@ -24,17 +25,17 @@ export function localModule(): ContainerModule {
     options
       .bind<LocalProvider>(Provider)
       .toResolvedValue(
-        (config: ServiceConfigType, clock: Clock, ids: IdGenerator, logger: Logger, source: InMemoryRunEventSource) => {
+        (config: ServiceConfigType, clock: Clock, ids: IdGenerator, logger: Logger, events: InMemoryRunEventSource) => {
           const local = config.local;
           if (!local) throw new Error('the local provider was bound but the configuration has no local section');
-          return new LocalProvider({
+          return createLocalProvider({
+            events,
             runDurationMs: local.runDurationMs,
             artifactRoot: local.artifactRoot,
             providerName: config.providerName,
             clock,
             ids,
             logger: logger.child({ component: 'local-provider' }),
-            onRunFinished: (event) => source.publish(event, `run-${event.runId}`),
           });
         },
         [ServiceConfig, Clock, IdGenerator, Logger, RunEventSource],

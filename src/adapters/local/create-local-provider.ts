@@ -1,13 +1,13 @@
-import { LocalProvider } from '../adapters/local/local-provider.js';
-import { silentLogger } from '../adapters/logging/silent-logger.js';
-import type { InMemoryRunEventSource } from '../adapters/memory/in-memory-run-event-source.js';
-import { randomIdGenerator } from '../adapters/system/random-id-generator.js';
-import { systemClock } from '../adapters/system/system-clock.js';
-import { configDefaults } from '../config/service-config.js';
-import { type NamespacedName, parseNamespacedName } from '../domain/namespaced-name.js';
-import type { Clock } from '../ports/clock.js';
-import type { IdGenerator } from '../ports/id-generator.js';
-import type { Logger } from '../ports/logger.js';
+import { LocalProvider } from './local-provider.js';
+import { silentLogger } from '../logging/silent-logger.js';
+import type { InMemoryRunEventSource } from '../memory/in-memory-run-event-source.js';
+import { randomIdGenerator } from '../system/random-id-generator.js';
+import { systemClock } from '../system/system-clock.js';
+import { configDefaults } from '../../config/service-config.js';
+import { type NamespacedName, parseNamespacedName } from '../../domain/namespaced-name.js';
+import type { Clock } from '../../ports/clock.js';
+import type { IdGenerator } from '../../ports/id-generator.js';
+import type { Logger } from '../../ports/logger.js';
 
 /** Options of {@link createLocalProvider}; everything but `events` has a default. */
 export interface CreateLocalProviderOptions {
