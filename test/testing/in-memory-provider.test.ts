@@ -1,20 +1,12 @@
 import { expect } from 'chai';
 import { InMemoryRunEventSource } from '../../src/adapters/memory/in-memory-run-event-source.js';
-import type { ExperimentDefinition, RunDefinition } from '../../src/domain/definitions.js';
+import type { ExperimentDefinition } from '../../src/domain/definitions.js';
 import { BackendError, NotFoundError } from '../../src/domain/errors.js';
 import { InMemoryProvider } from '../../src/testing/in-memory-provider.js';
+import { RunDefinitionMother } from '../support/definition-mother.js';
 
 const experiment: ExperimentDefinition = { name: { namespace: 'team', name: 'exp' }, version: 'v1', description: '' };
-const run: RunDefinition = {
-  name: { namespace: 'team', name: 'run' },
-  version: 'v1',
-  pipelineName: { namespace: 'team', name: 'pipeline' },
-  pipelineVersion: 'v1',
-  runConfigurationName: { namespace: 'team', name: 'rc' },
-  experimentName: { namespace: '', name: '' },
-  parameters: {},
-  artifacts: [],
-};
+const run = RunDefinitionMother.valid({ runConfigurationName: { namespace: 'team', name: 'rc' } });
 
 describe('InMemoryProvider', () => {
   it('stores what it creates under fresh non-empty ids and records every call', async () => {

@@ -9,6 +9,7 @@ import { Provider } from '../../src/ports/provider.js';
 import { validRequestBodies } from '../../src/testing/contract-request-bodies.js';
 import { describeProviderContract } from '../../src/testing/describe-provider-contract.js';
 import { FakeKfpServer } from '../adapters/kfp/fake-kfp-server.js';
+import { kfpTestEnvironment } from '../adapters/kfp/kfp-test-environment.js';
 
 // KFP refuses run parameters the pipeline version does not declare, so the contract pipeline
 // declares the run's `learningRate`; the run and schedule name the contract experiment, which the
@@ -46,15 +47,7 @@ describe('Kubeflow provider against an in-test KFP REST server', function kfpCon
     'kfp',
     async () => {
       if (!kfp) throw new Error('the in-test KFP server did not start');
-      const config = loadServiceConfig({
-        PROVIDER_TYPE: 'kfp',
-        PROVIDERNAME: 'ops/kfp',
-        PIPELINEROOTSTORAGE: 'gs://pipeline-root',
-        OPERATORWEBHOOK: 'http://127.0.0.1:1/events',
-        PARAMETERS_RESTKFPAPIURL: kfp.url,
-        PARAMETERS_GRPCMETADATASTOREADDRESS: '127.0.0.1:1',
-        PARAMETERS_DEFAULTEXPERIMENT: 'Default',
-      });
+      const config = loadServiceConfig(kfpTestEnvironment(kfp.url));
       container = new Container();
       container.bind(ServiceConfig).toConstantValue(config);
       container.bind(Logger).toConstantValue(silentLogger);

@@ -18,6 +18,7 @@ import { RunEventNormaliser } from '../../../src/ports/run-event-normaliser.js';
 import { RunEventSource } from '../../../src/ports/run-event-source.js';
 import { FakeKubeApiServer } from '../argo/fake-kube-api-server.js';
 import { FakeKfpServer } from './fake-kfp-server.js';
+import { kfpTestEnvironment } from './kfp-test-environment.js';
 
 describe('kfpModule', () => {
   let kfp: FakeKfpServer;
@@ -27,15 +28,7 @@ describe('kfpModule', () => {
   const savedKubeconfig = process.env['KUBECONFIG'];
 
   function containerFor(env: Record<string, string>): Container {
-    const config = loadServiceConfig({
-      PROVIDERNAME: 'ops/kfp',
-      PIPELINEROOTSTORAGE: 'gs://pipeline-root',
-      OPERATORWEBHOOK: 'http://127.0.0.1:1/events',
-      PARAMETERS_RESTKFPAPIURL: kfp.url,
-      PARAMETERS_GRPCMETADATASTOREADDRESS: '127.0.0.1:1',
-      PARAMETERS_DEFAULTEXPERIMENT: 'Default',
-      ...env,
-    });
+    const config = loadServiceConfig({ ...kfpTestEnvironment(kfp.url), ...env });
     const built = new Container();
     built.bind(ServiceConfig).toConstantValue(config);
     built.bind(Logger).toConstantValue(silentLogger);
