@@ -56,7 +56,10 @@ export class CronTimer {
     this.#timer = setTimeout(
       () => {
         if (this.#stopped) return;
-        if (wait > longestTimeoutMs) {
+        // Node's timers run on the monotonic clock and may wake a millisecond before the wall
+        // clock reaches `at`; waiting out the remainder keeps a firing from preceding startTime.
+        // The same re-arm continues a wait that was split for being too long.
+        if (this.clock.now().getTime() < at.getTime()) {
           this.#arm(at);
           return;
         }

@@ -74,6 +74,27 @@ describe('cron timer', () => {
       expect(firings).to.have.length(count);
     });
 
+    it('waits out a timer that wakes before the wall clock reaches the firing time', async () => {
+      // The wall clock reads: at start, when arming, then one millisecond short of the firing
+      // when the timer first wakes, then the firing time itself.
+      const readings = ['2030-01-01T00:00:00.990Z', '2030-01-01T00:00:00.990Z', '2030-01-01T00:00:00.999Z', '2030-01-01T00:00:00.999Z'];
+      const seen: string[] = [];
+      const clock = {
+        now: () => {
+          const reading = readings.shift() ?? '2030-01-01T00:00:01.000Z';
+          seen.push(reading);
+          return at(reading);
+        },
+      };
+      const firings: { at: string; clockRead: number }[] = [];
+      running = new CronTimer({ cron: parseCron('* * * * * *') }, clock, (when) => firings.push({ at: when.toISOString(), clockRead: seen.length }));
+      running.start();
+      await eventually('a firing', () => firings.length >= 1, 2000);
+      running.stop();
+      expect(firings[0]).to.deep.equal({ at: '2030-01-01T00:00:01.000Z', clockRead: 5 });
+      expect(seen[4]).to.equal('2030-01-01T00:00:01.000Z');
+    });
+
     it('does not fire when the schedule already ended', async () => {
       const firings: Date[] = [];
       running = new CronTimer({ cron: parseCron('* * * * * *'), endTime: new Date(Date.now() - 1000) }, systemClock, (when) => firings.push(when));
