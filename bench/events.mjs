@@ -24,7 +24,10 @@ function event(index) {
     runStartTime: new Date(1_700_000_000_000),
     runEndTime: new Date(1_700_000_060_000),
     pipelineComponents: [
-      { name: 'Trainer', componentArtifacts: [{ name: 'model', artifacts: [{ uri: `gs://bench/run-${index}/model`, metadata: { accuracy: 0.9 } }] }] },
+      {
+        name: 'Trainer',
+        componentArtifacts: [{ name: 'model', artifacts: [{ uri: `gs://bench/run-${index}/model`, metadata: { accuracy: 0.9 } }] }],
+      },
     ],
     provider: { namespace: 'bench', name: 'provider' },
   };
@@ -65,13 +68,26 @@ async function throughPipeline(url) {
     async *messages() {
       for await (const message of source.messages()) {
         pulledAt.set(message.id, performance.now());
-        yield { ...message, ack: async () => { latencies.push(performance.now() - pulledAt.get(message.id)); await message.ack(); } };
+        yield {
+          ...message,
+          ack: async () => {
+            latencies.push(performance.now() - pulledAt.get(message.id));
+            await message.ack();
+          },
+        };
       }
     },
   };
   const metrics = { countSendResult() {}, setInFlight() {}, setAwaitingRetry() {}, observeSettleLatency() {} };
   const pipeline = new EventPipeline(
-    { source: timedSource, normaliser: new LocalRunEventNormaliser(), sink: new WebhookRunCompletionSink({ url, timeoutMs: 10_000 }), metrics, logger: silentLogger, clock: { now: () => new Date() } },
+    {
+      source: timedSource,
+      normaliser: new LocalRunEventNormaliser(),
+      sink: new WebhookRunCompletionSink({ url, timeoutMs: 10_000 }),
+      metrics,
+      logger: silentLogger,
+      clock: { now: () => new Date() },
+    },
     { concurrency, maxAgeMs: 60_000, retryInitialMs: 10, retryMaxMs: 100 },
   );
   const started = performance.now();
@@ -98,10 +114,20 @@ export async function main() {
     const widths = [28, 12, 10, 16];
     row(['path', 'events/s', '× plain', 'p99 latency ms'], widths);
     row(['plain sequential POST loop', plainRate.toFixed(0), '1.00', percentile(plain.latencies, 99).toFixed(2)], widths);
-    row([`event pipeline (c=${concurrency})`, pipedRate.toFixed(0), (pipedRate / plainRate).toFixed(2), percentile(piped.latencies, 99).toFixed(2)], widths);
+    row(
+      [
+        `event pipeline (c=${concurrency})`,
+        pipedRate.toFixed(0),
+        (pipedRate / plainRate).toFixed(2),
+        percentile(piped.latencies, 99).toFixed(2),
+      ],
+      widths,
+    );
     const added = percentile(piped.latencies, 99) - percentile(plain.latencies, 99);
     console.log(`p99 added latency per event (pipeline pull→ack minus a bare POST): ${added.toFixed(2)} ms`);
-    console.log(`target: ≥ 5× the sequential rate → ${(pipedRate / plainRate).toFixed(2)}× ${pipedRate >= 5 * plainRate ? 'met' : 'MISSED'}`);
+    console.log(
+      `target: ≥ 5× the sequential rate → ${(pipedRate / plainRate).toFixed(2)}× ${pipedRate >= 5 * plainRate ? 'met' : 'MISSED'}`,
+    );
   } finally {
     receiver.child.kill();
   }

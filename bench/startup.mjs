@@ -20,7 +20,11 @@ async function exercise(port) {
   for (let index = 0; index < requests; index += 1) {
     const response =
       index % 2 === 0
-        ? await fetch(`http://127.0.0.1:${port}/resource/experiment`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+        ? await fetch(`http://127.0.0.1:${port}/resource/experiment`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          })
         : await fetch(`http://127.0.0.1:${port}/readyz`);
     await response.arrayBuffer();
   }
@@ -60,11 +64,22 @@ export async function main(extraTargets = []) {
   const results = [];
   for (const target of [...targets, ...extraTargets]) results.push(await measure(target));
   const [bare] = results;
-  console.log(`\nstart-up: median of ${runs} fresh processes (NODE_OPTIONS="${imageNodeOptions()}", as in the image); RSS after ${requests} requests`);
+  console.log(
+    `\nstart-up: median of ${runs} fresh processes (NODE_OPTIONS="${imageNodeOptions()}", as in the image); RSS after ${requests} requests`,
+  );
   const widths = [22, 14, 10, 14, 16];
   row(['target', 'ready (ms)', '× bare', 'idle RSS MiB', 'RSS after MiB'], widths);
   for (const result of results) {
-    row([result.name, result.readyMs.toFixed(0), (result.readyMs / bare.readyMs).toFixed(2), result.idleMiB.toFixed(1), result.loadedMiB.toFixed(1)], widths);
+    row(
+      [
+        result.name,
+        result.readyMs.toFixed(0),
+        (result.readyMs / bare.readyMs).toFixed(2),
+        result.idleMiB.toFixed(1),
+        result.loadedMiB.toFixed(1),
+      ],
+      widths,
+    );
   }
   const local = results.find((result) => result.name === 'service (local)');
   console.log(

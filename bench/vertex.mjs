@@ -29,8 +29,14 @@ function logEntry(jobId) {
   return Buffer.from(
     JSON.stringify({
       logName: `projects/${project}/logs/aiplatform.googleapis.com%2Fpipeline_job_events`,
-      resource: { type: 'aiplatform.googleapis.com/PipelineJob', labels: { pipeline_job_id: jobId, location, resource_container: project } },
-      jsonPayload: { state: 'PIPELINE_STATE_SUCCEEDED', '@type': 'type.googleapis.com/google.cloud.aiplatform.logging.PipelineJobLogEntry' },
+      resource: {
+        type: 'aiplatform.googleapis.com/PipelineJob',
+        labels: { pipeline_job_id: jobId, location, resource_container: project },
+      },
+      jsonPayload: {
+        state: 'PIPELINE_STATE_SUCCEEDED',
+        '@type': 'type.googleapis.com/google.cloud.aiplatform.logging.PipelineJobLogEntry',
+      },
       severity: 'INFO',
       timestamp: new Date(1_700_000_060_000).toISOString(),
     }),
@@ -206,7 +212,16 @@ export async function main(local) {
     );
     const widths = [30, 12, 14, 16, 10];
     row(['target', 'ready (ms)', 'idle RSS MiB', 'peak RSS MiB', 'events/s'], widths);
-    row(['service (local)', localResult.readyMs.toFixed(0), localResult.idleMiB.toFixed(1), `${localResult.loadedMiB.toFixed(1)} (HTTP)`, '—'], widths);
+    row(
+      [
+        'service (local)',
+        localResult.readyMs.toFixed(0),
+        localResult.idleMiB.toFixed(1),
+        `${localResult.loadedMiB.toFixed(1)} (HTTP)`,
+        '—',
+      ],
+      widths,
+    );
     row(['service (vai)', vai.readyMs.toFixed(0), vai.idleMiB.toFixed(1), vai.peakMiB.toFixed(1), vai.rate.toFixed(0)], widths);
     row(['raw Pub/Sub drain (ack only)', '—', '—', '—', drainRate.toFixed(0)], widths);
     const share = vai.rate / drainRate;

@@ -41,12 +41,7 @@ export {
   toRunCompletionEventData,
   unacceptableEventReason,
 } from './domain/run-completion-event.js';
-export {
-  completedOrInvalid,
-  type EventNormalisation,
-  ignoreEvent,
-  invalidEvent,
-} from './domain/event-normalisation.js';
+export { completedOrInvalid, type EventNormalisation, ignoreEvent, invalidEvent } from './domain/event-normalisation.js';
 export {
   BackendError,
   InvalidInputError,
@@ -57,14 +52,7 @@ export {
   type ProviderErrorKind,
   providerErrorKinds,
 } from './domain/errors.js';
-export {
-  allRunLabelKeys,
-  type RunLabels,
-  runLabelKeys,
-  runLabels,
-  runScheduleLabels,
-  scheduleTrigger,
-} from './domain/run-labels.js';
+export { allRunLabelKeys, type RunLabels, runLabelKeys, runLabels, runScheduleLabels, scheduleTrigger } from './domain/run-labels.js';
 export { statusOfArgoWorkflowPhase, statusOfVertexJobState } from './domain/run-status-mapping.js';
 export { localOutcomeParameter } from './domain/local-run-outcome.js';
 
@@ -110,11 +98,7 @@ export { coreModule, type CoreModuleOptions, EventPipelineToken, PrometheusMetri
 export { type RunningService, startService, type StartServiceOptions } from './composition/running-service.js';
 export { providerModules } from './composition/provider-modules.js';
 export { EventPipeline, type EventPipelineDependencies, type EventPipelineOptions } from './application/event-pipeline.js';
-export {
-  type EventProcessingOutcome,
-  eventProcessingOutcomes,
-  SingleEventProcessor,
-} from './application/event-processing-outcome.js';
+export { type EventProcessingOutcome, eventProcessingOutcomes, SingleEventProcessor } from './application/event-processing-outcome.js';
 
 // Built-in adapters that need no cloud.
 export { createLocalProvider, type CreateLocalProviderOptions } from './adapters/local/create-local-provider.js';

@@ -72,7 +72,10 @@ describe('the built service as a child process (dist/main.js)', function () {
     expect(metrics.status).to.equal(200);
     expect(await metrics.text()).to.include('process_cpu_user_seconds_total');
     expect(child.stderr).to.equal('');
-    const started = JSON.parse(child.stdout.split('\n').find((line) => line.includes('provider service started'))!) as Record<string, unknown>;
+    const started = JSON.parse(child.stdout.split('\n').find((line) => line.includes('provider service started'))!) as Record<
+      string,
+      unknown
+    >;
     expect(started).to.include({ level: 'info', apiPort, metricsPort });
 
     const signalledAt = Date.now();
@@ -147,7 +150,11 @@ describe('the built service as a child process (dist/main.js)', function () {
       PUBSUB_EMULATOR_HOST: `127.0.0.1:${pubsubPort}`,
     });
     children.push(child);
-    await eventually('the API answers while the source connects', async () => (await status(`http://127.0.0.1:${apiPort}/readyz`)) === 503, 10_000);
+    await eventually(
+      'the API answers while the source connects',
+      async () => (await status(`http://127.0.0.1:${apiPort}/readyz`)) === 503,
+      10_000,
+    );
     const started = Date.now();
     child.process.kill('SIGTERM');
     expect(await child.exited).to.deep.equal({ code: 0, signal: null });
@@ -159,7 +166,15 @@ describe('the built service as a child process (dist/main.js)', function () {
     const child = run({}, ['--help']);
     children.push(child);
     expect(await child.exited).to.deep.equal({ code: 0, signal: null });
-    for (const variable of ['PROVIDERNAME', 'PIPELINEROOTSTORAGE', 'OPERATORWEBHOOK', 'SERVER_HOST', 'SERVER_PORT', 'METRICS_PORT', 'PARAMETERS_VAIPROJECT']) {
+    for (const variable of [
+      'PROVIDERNAME',
+      'PIPELINEROOTSTORAGE',
+      'OPERATORWEBHOOK',
+      'SERVER_HOST',
+      'SERVER_PORT',
+      'METRICS_PORT',
+      'PARAMETERS_VAIPROJECT',
+    ]) {
       expect(child.stdout).to.match(new RegExp(`^  ${variable} `, 'm'));
     }
     expect(child.stdout).to.include('(default 8080)');

@@ -22,10 +22,16 @@ export const knownParameters: Readonly<Record<string, { type: ParameterType; doc
   restKfpApiUrl: { type: 'string', doc: 'base URL of the KFP API server REST port (kfp)' },
   grpcKfpApiAddress: { type: 'string', doc: 'KFP gRPC address; accepted for compatibility, unused (kfp)' },
   grpcMetadataStoreAddress: { type: 'string', doc: 'ML Metadata gRPC host:port (kfp)' },
-  kfpNamespace: { type: 'string', doc: 'namespace whose Argo Workflows are watched; empty or unset = all namespaces, which multi-user mode needs (kfp)' },
+  kfpNamespace: {
+    type: 'string',
+    doc: 'namespace whose Argo Workflows are watched; empty or unset = all namespaces, which multi-user mode needs (kfp)',
+  },
   kfpMultiUserMode: { type: 'boolean', doc: 'multi-user Kubeflow: bearer token and namespaced experiments (kfp)' },
   defaultExperiment: { type: 'string', doc: 'experiment used when a run names none (kfp)' },
-  kfpWorkflowEvents: { type: 'string', doc: 'where finished workflows come from: watch (list+watch, needs RBAC) or relay (Argo Events only) (kfp)' },
+  kfpWorkflowEvents: {
+    type: 'string',
+    doc: 'where finished workflows come from: watch (list+watch, needs RBAC) or relay (Argo Events only) (kfp)',
+  },
   runDurationMs: { type: 'number', doc: 'how long a local run takes before it completes, default 2000 (local)' },
 });
 

@@ -166,19 +166,42 @@ export const configDefaults = Object.freeze({
 
 /** Every environment variable the service reads, with its meaning and default. */
 export const environmentVariables: readonly VariableDoc[] = Object.freeze([
-  { name: 'PROVIDER_TYPE', doc: 'provider kind: local, vai or kfp; inferred from PARAMETERS_VAIPROJECT / PARAMETERS_RESTKFPAPIURL when unset', defaultValue: 'local' },
-  { name: 'PROVIDERNAME', doc: 'namespace/name of the Provider resource; required for vai and kfp', defaultValue: configDefaults.localProviderName + ' (local only)' },
-  { name: 'PIPELINEROOTSTORAGE', doc: 'pipeline root storage location, e.g. gs://bucket; required for vai and kfp', defaultValue: configDefaults.localArtifactRoot + ' (local only)' },
-  { name: 'OPERATORWEBHOOK', doc: 'URL run completion events are POSTed to; required for vai and kfp; unset on local = events are logged only' },
+  {
+    name: 'PROVIDER_TYPE',
+    doc: 'provider kind: local, vai or kfp; inferred from PARAMETERS_VAIPROJECT / PARAMETERS_RESTKFPAPIURL when unset',
+    defaultValue: 'local',
+  },
+  {
+    name: 'PROVIDERNAME',
+    doc: 'namespace/name of the Provider resource; required for vai and kfp',
+    defaultValue: configDefaults.localProviderName + ' (local only)',
+  },
+  {
+    name: 'PIPELINEROOTSTORAGE',
+    doc: 'pipeline root storage location, e.g. gs://bucket; required for vai and kfp',
+    defaultValue: configDefaults.localArtifactRoot + ' (local only)',
+  },
+  {
+    name: 'OPERATORWEBHOOK',
+    doc: 'URL run completion events are POSTed to; required for vai and kfp; unset on local = events are logged only',
+  },
   { name: 'SERVER_HOST', doc: 'API listen address', defaultValue: configDefaults.serverHost },
   { name: 'SERVER_PORT', doc: 'API port (0 = any free port)', defaultValue: String(configDefaults.serverPort) },
   { name: 'METRICS_PORT', doc: 'Prometheus /metrics port (0 = any free port)', defaultValue: String(configDefaults.metricsPort) },
   { name: 'HTTP_BODY_LIMIT_BYTES', doc: 'largest accepted JSON body; larger is 413', defaultValue: String(configDefaults.bodyLimitBytes) },
   { name: 'SHUTDOWN_TIMEOUT_MS', doc: 'how long SIGTERM waits for in-flight work', defaultValue: String(configDefaults.shutdownTimeoutMs) },
-  { name: 'SHUTDOWN_DELAY_MS', doc: 'how long SIGTERM keeps serving with /readyz 503 before closing the port', defaultValue: String(configDefaults.shutdownDelayMs) },
+  {
+    name: 'SHUTDOWN_DELAY_MS',
+    doc: 'how long SIGTERM keeps serving with /readyz 503 before closing the port',
+    defaultValue: String(configDefaults.shutdownDelayMs),
+  },
   { name: 'LOG_LEVEL', doc: 'debug, info, warn or error', defaultValue: 'info' },
   { name: 'EVENTS_CONCURRENCY', doc: 'run completion events processed at once', defaultValue: String(configDefaults.eventsConcurrency) },
-  { name: 'EVENTS_MAX_AGE_MS', doc: 'how long a failing event is retried before it is dropped with an error log', defaultValue: String(configDefaults.eventsMaxAgeMs) },
+  {
+    name: 'EVENTS_MAX_AGE_MS',
+    doc: 'how long a failing event is retried before it is dropped with an error log',
+    defaultValue: String(configDefaults.eventsMaxAgeMs),
+  },
   { name: 'EVENTS_RETRY_INITIAL_MS', doc: 'first retry delay (doubles, with jitter)', defaultValue: String(configDefaults.retryInitialMs) },
   { name: 'EVENTS_RETRY_MAX_MS', doc: 'largest retry delay', defaultValue: String(configDefaults.retryMaxMs) },
   { name: 'WEBHOOK_TIMEOUT_MS', doc: 'timeout of one webhook request', defaultValue: String(configDefaults.webhookTimeoutMs) },
@@ -316,7 +339,10 @@ function workflowEvents(parameters: Record<string, ParameterValue>): 'watch' | '
 function localConfig(env: Env, parameters: Record<string, ParameterValue>): LocalProviderConfig {
   const duration = parameters['runDurationMs'];
   if (duration !== undefined && (typeof duration !== 'number' || !Number.isInteger(duration) || duration < 0)) {
-    throw new ConfigError('PARAMETERS_RUNDURATIONMS', `PARAMETERS_RUNDURATIONMS="${String(duration)}" must be a whole number of milliseconds`);
+    throw new ConfigError(
+      'PARAMETERS_RUNDURATIONMS',
+      `PARAMETERS_RUNDURATIONMS="${String(duration)}" must be a whole number of milliseconds`,
+    );
   }
   return {
     runDurationMs: duration ?? configDefaults.localRunDurationMs,
@@ -342,7 +368,10 @@ export function loadServiceConfig(env: Env): ServiceConfig {
   // Without a webhook, events are only logged and then acknowledged at their source: right for a
   // local try-out, silent loss for a cloud provider whose events nobody else will ever see.
   if (!webhook && providerType !== 'local') {
-    throw new ConfigError('OPERATORWEBHOOK', `OPERATORWEBHOOK is required for the ${providerType} provider (the operator's run completion URL)`);
+    throw new ConfigError(
+      'OPERATORWEBHOOK',
+      `OPERATORWEBHOOK is required for the ${providerType} provider (the operator's run completion URL)`,
+    );
   }
   if (text(env, 'PIPELINEROOTSTORAGE') === undefined && providerType !== 'local') {
     throw new ConfigError('PIPELINEROOTSTORAGE', `PIPELINEROOTSTORAGE is required for the ${providerType} provider (e.g. gs://bucket)`);
@@ -353,7 +382,10 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     providerName: name,
     pipelineRootStorage: text(env, 'PIPELINEROOTSTORAGE') ?? '',
     ...(webhook ? { operatorWebhook: webhook } : {}),
-    server: { host: text(env, 'SERVER_HOST') ?? configDefaults.serverHost, port: integer(env, 'SERVER_PORT', configDefaults.serverPort, 0, 65535) },
+    server: {
+      host: text(env, 'SERVER_HOST') ?? configDefaults.serverHost,
+      port: integer(env, 'SERVER_PORT', configDefaults.serverPort, 0, 65535),
+    },
     metricsPort: integer(env, 'METRICS_PORT', configDefaults.metricsPort, 0, 65535),
     bodyLimitBytes: integer(env, 'HTTP_BODY_LIMIT_BYTES', configDefaults.bodyLimitBytes, 1),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', configDefaults.shutdownTimeoutMs, 0),
@@ -386,10 +418,11 @@ function deepFreeze<T>(value: T): T {
 export function formatConfigHelp(): string {
   const width = Math.max(...environmentVariables.map((variable) => variable.name.length));
   const lines = environmentVariables.map(
-    (variable) =>
-      `  ${variable.name.padEnd(width)}  ${variable.doc}${variable.defaultValue ? ` (default ${variable.defaultValue})` : ''}`,
+    (variable) => `  ${variable.name.padEnd(width)}  ${variable.doc}${variable.defaultValue ? ` (default ${variable.defaultValue})` : ''}`,
   );
-  return ['kfp-provider-service: the KFP Operator provider service.', '', 'Configuration (environment variables):', ...lines, ''].join('\n');
+  return ['kfp-provider-service: the KFP Operator provider service.', '', 'Configuration (environment variables):', ...lines, ''].join(
+    '\n',
+  );
 }
 
 /** The configuration as logged at start-up: credentials in URLs are masked. */

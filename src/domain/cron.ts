@@ -14,7 +14,10 @@ export interface CronExpression {
  * is an {@link InvalidInputError}.
  */
 export function parseCron(expression: string): CronExpression {
-  const fields = expression.trim().split(/\s+/).filter((field) => field !== '');
+  const fields = expression
+    .trim()
+    .split(/\s+/)
+    .filter((field) => field !== '');
   if (fields.length === 5) return { standard: fields.join(' '), withSeconds: ['0', ...fields].join(' ') };
   if (fields.length === 6) return { standard: fields.slice(1).join(' '), withSeconds: fields.join(' ') };
   throw new InvalidInputError(

@@ -58,8 +58,7 @@ export function decodePipelineResource(body: unknown): PipelineResource {
   const definition = requireObject(root[path], path);
   const framework = optionalObject(definition, 'framework', path);
   // The published OpenAPI document calls the framework field `type`; the operator sends `name`.
-  const frameworkName =
-    optionalString(framework, 'name', `${path}.framework`) || optionalString(framework, 'type', `${path}.framework`);
+  const frameworkName = optionalString(framework, 'name', `${path}.framework`) || optionalString(framework, 'type', `${path}.framework`);
   return {
     definition: {
       name: requiredName(definition, 'name', path),

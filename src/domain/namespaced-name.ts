@@ -24,9 +24,7 @@ export function parseNamespacedName(text: string, field = 'name'): NamespacedNam
   if (parts.length === 1) return { namespace: '', name: text };
   const [namespace, name] = parts;
   if (parts.length > 2 || !namespace || !name) {
-    throw new InvalidInputError(
-      `${field} "${text}" is not a valid namespaced name: expected "namespace/name" or "name"`,
-    );
+    throw new InvalidInputError(`${field} "${text}" is not a valid namespaced name: expected "namespace/name" or "name"`);
   }
   return { namespace, name };
 }

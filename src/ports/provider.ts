@@ -1,9 +1,4 @@
-import type {
-  ExperimentDefinition,
-  PipelineResource,
-  RunDefinition,
-  RunScheduleDefinition,
-} from '../domain/definitions.js';
+import type { ExperimentDefinition, PipelineResource, RunDefinition, RunScheduleDefinition } from '../domain/definitions.js';
 
 /**
  * The operations on one resource type. Each is optional: an operation a provider leaves out

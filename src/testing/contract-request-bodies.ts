@@ -18,7 +18,12 @@ export const validRequestBodies: RequestBodies = Object.freeze({
       env: [{ name: 'STAGE', value: 'contract' }],
       framework: { name: 'kfpsdk', parameters: {} },
     },
-    compiledPipeline: { pipelineInfo: { name: 'contract-pipeline' }, root: { dag: { tasks: {} } }, schemaVersion: '2.1.0', sdkVersion: 'kfp-2.7.0' },
+    compiledPipeline: {
+      pipelineInfo: { name: 'contract-pipeline' },
+      root: { dag: { tasks: {} } },
+      schemaVersion: '2.1.0',
+      sdkVersion: 'kfp-2.7.0',
+    },
   },
   run: {
     name: 'contract/run',

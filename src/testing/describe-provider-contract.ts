@@ -69,9 +69,9 @@ function countingProvider(provider: Provider, counts: CallCounts): Provider {
         return original.apply(operations, args);
       };
     }
-    return wrapped as ResourceOperations<unknown>;
+    return wrapped;
   };
-  return { pipeline: wrap('pipeline'), run: wrap('run'), runschedule: wrap('runschedule'), experiment: wrap('experiment') } as Provider;
+  return { pipeline: wrap('pipeline'), run: wrap('run'), runschedule: wrap('runschedule'), experiment: wrap('experiment') };
 }
 
 interface Answer {
@@ -93,7 +93,10 @@ async function send(service: ProviderService, method: string, path: string, body
   } catch {
     assert.fail(`${method} ${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
   }
-  assert.ok(typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed), `${method} ${path}: the body must be a JSON object, got ${text}`);
+  assert.ok(
+    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed),
+    `${method} ${path}: the body must be a JSON object, got ${text}`,
+  );
   return { status: response.status, body: parsed as Record<string, unknown> };
 }
 
@@ -105,7 +108,10 @@ function assertStatus(answer: Answer, status: number, what: string): void {
 function assertProviderError(answer: Answer, status: number, what: string): void {
   assertStatus(answer, status, what);
   const message = answer.body['providerError'];
-  assert.ok(typeof message === 'string' && message.length > 0, `${what}: providerError must be a non-empty string, got ${JSON.stringify(answer.body)}`);
+  assert.ok(
+    typeof message === 'string' && message.length > 0,
+    `${what}: providerError must be a non-empty string, got ${JSON.stringify(answer.body)}`,
+  );
 }
 
 function assertId(answer: Answer, status: number, what: string): string {
@@ -157,7 +163,9 @@ export function describeProviderContract(
   };
   // An id to update or delete: a fresh resource when the provider can create one.
   const existingId = async (type: ResourceType): Promise<string> =>
-    offers(type, 'create') ? assertId(await send(running(), 'POST', `/resource/${type}`, bodies[type]), 201, `POST /resource/${type}`) : 'contract-id';
+    offers(type, 'create')
+      ? assertId(await send(running(), 'POST', `/resource/${type}`, bodies[type]), 201, `POST /resource/${type}`)
+      : 'contract-id';
 
   describe(`provider contract: ${name}`, function providerContract() {
     this.timeout(timeoutMs);
@@ -187,7 +195,11 @@ export function describeProviderContract(
               assertId(await send(running(), 'POST', '/resource/pipeline', bodies.pipeline), 201, 'POST of the pipeline runs refer to');
             }
             if (namesExperiment(bodies[type]) && offers('experiment', 'create')) {
-              assertId(await send(running(), 'POST', '/resource/experiment', bodies.experiment), 201, 'POST of the experiment runs refer to');
+              assertId(
+                await send(running(), 'POST', '/resource/experiment', bodies.experiment),
+                201,
+                'POST of the experiment runs refer to',
+              );
             }
           });
         }
@@ -197,11 +209,19 @@ export function describeProviderContract(
           });
           it('POST of an invalid definition answers 400 with a providerError before reaching the provider', async function invalid() {
             const before = counts.get(`${type}.create`) ?? 0;
-            assertProviderError(await send(running(), 'POST', `/resource/${type}`, invalidRequestBodies[type]), 400, `POST /resource/${type} (invalid)`);
+            assertProviderError(
+              await send(running(), 'POST', `/resource/${type}`, invalidRequestBodies[type]),
+              400,
+              `POST /resource/${type} (invalid)`,
+            );
             assert.equal(counts.get(`${type}.create`) ?? 0, before, `an invalid ${type} definition reached the provider's create`);
           });
           it('POST of a body that is not JSON answers 400 with a providerError', async function notJson() {
-            assertProviderError(await send(running(), 'POST', `/resource/${type}`, undefined, '{"name": '), 400, `POST /resource/${type} (not JSON)`);
+            assertProviderError(
+              await send(running(), 'POST', `/resource/${type}`, undefined, '{"name": '),
+              400,
+              `POST /resource/${type} (not JSON)`,
+            );
           });
         } else {
           it('POST answers 501 with a providerError (create is not implemented)', async function createMissing() {
@@ -217,12 +237,20 @@ export function describeProviderContract(
           it('PUT of an invalid definition answers 400 with a providerError before reaching the provider', async function invalidUpdate() {
             const id = await existingId(type);
             const before = counts.get(`${type}.update`) ?? 0;
-            assertProviderError(await send(running(), 'PUT', itemPath(type, id), invalidRequestBodies[type]), 400, `PUT /resource/${type}/{id} (invalid)`);
+            assertProviderError(
+              await send(running(), 'PUT', itemPath(type, id), invalidRequestBodies[type]),
+              400,
+              `PUT /resource/${type}/{id} (invalid)`,
+            );
             assert.equal(counts.get(`${type}.update`) ?? 0, before, `an invalid ${type} definition reached the provider's update`);
           });
         } else {
           it('PUT answers 501 with a providerError (update is not implemented)', async function updateMissing() {
-            assertProviderError(await send(running(), 'PUT', itemPath(type, 'contract-id'), bodies[type]), 501, `PUT /resource/${type}/{id}`);
+            assertProviderError(
+              await send(running(), 'PUT', itemPath(type, 'contract-id'), bodies[type]),
+              501,
+              `PUT /resource/${type}/{id}`,
+            );
           });
         }
 

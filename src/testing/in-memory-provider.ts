@@ -1,10 +1,5 @@
 import type { InMemoryRunEventSource } from '../adapters/memory/in-memory-run-event-source.js';
-import type {
-  ExperimentDefinition,
-  PipelineResource,
-  RunDefinition,
-  RunScheduleDefinition,
-} from '../domain/definitions.js';
+import type { ExperimentDefinition, PipelineResource, RunDefinition, RunScheduleDefinition } from '../domain/definitions.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { PipelineComponent, RunCompletionStatus } from '../domain/run-completion-event.js';
 import type { NamespacedName } from '../domain/namespaced-name.js';

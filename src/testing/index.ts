@@ -1,15 +1,8 @@
 // The `kfp-provider-service/testing` entry: what a provider author needs to test a provider
 // against the operator's contract, and the working in-memory doubles of the ports.
 
-export {
-  describeProviderContract,
-  type ProviderContractOptions,
-} from './describe-provider-contract.js';
-export {
-  invalidRequestBodies,
-  type RequestBodies,
-  validRequestBodies,
-} from './contract-request-bodies.js';
+export { describeProviderContract, type ProviderContractOptions } from './describe-provider-contract.js';
+export { invalidRequestBodies, type RequestBodies, validRequestBodies } from './contract-request-bodies.js';
 export {
   defaultProviderOperations,
   InMemoryProvider,
@@ -21,11 +14,7 @@ export {
   type ResourceDefinitions,
   type RunCompletionScript,
 } from './in-memory-provider.js';
-export {
-  type ReceivedRequest,
-  RecordingWebhookReceiver,
-  type ScriptedAnswer,
-} from './recording-webhook-receiver.js';
+export { type ReceivedRequest, RecordingWebhookReceiver, type ScriptedAnswer } from './recording-webhook-receiver.js';
 export {
   InMemoryRunEventSource,
   type InMemoryMessageState,

@@ -51,7 +51,9 @@ describe('event pipeline shutdown with a source that waits for its messages', ()
     const pipeline = new EventPipeline(
       {
         source,
-        normaliser: { normalise: async (payload) => ({ kind: 'completed', event: payload as ReturnType<typeof RunCompletionEventMother.valid> }) },
+        normaliser: {
+          normalise: async (payload) => ({ kind: 'completed', event: payload as ReturnType<typeof RunCompletionEventMother.valid> }),
+        },
         sink: { deliver: () => new Promise(() => undefined) },
         metrics: noMetrics,
         logger: new RecordingLogger(),
@@ -101,7 +103,9 @@ describe('event pipeline with collaborators that throw', () => {
     const pipeline = new EventPipeline(
       {
         source,
-        normaliser: { normalise: async (payload) => ({ kind: 'completed', event: payload as ReturnType<typeof RunCompletionEventMother.valid> }) },
+        normaliser: {
+          normalise: async (payload) => ({ kind: 'completed', event: payload as ReturnType<typeof RunCompletionEventMother.valid> }),
+        },
         sink: {
           deliver: async () => {
             calls += 1;

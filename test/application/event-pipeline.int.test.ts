@@ -10,7 +10,10 @@ const empty = { namespace: '', name: '' };
 describe('event pipeline (in-memory source → webhook)', function () {
   let harness: PipelineHarness | undefined;
 
-  async function start(options: PipelineHarnessOptions = {}, answer: ScriptedAnswer | ((request: ReceivedRequest, index: number) => ScriptedAnswer) = 200): Promise<PipelineHarness> {
+  async function start(
+    options: PipelineHarnessOptions = {},
+    answer: ScriptedAnswer | ((request: ReceivedRequest, index: number) => ScriptedAnswer) = 200,
+  ): Promise<PipelineHarness> {
     harness = await startPipelineHarness(options);
     harness.receiver.answerWith(answer);
     await harness.pipeline.start();
@@ -18,7 +21,10 @@ describe('event pipeline (in-memory source → webhook)', function () {
   }
 
   async function settledStates(h: PipelineHarness, count: number): Promise<Map<string, string>> {
-    await eventually(`${count} messages settled`, () => [...h.source.states().values()].filter((state) => state === 'acked' || state === 'released').length >= count);
+    await eventually(
+      `${count} messages settled`,
+      () => [...h.source.states().values()].filter((state) => state === 'acked' || state === 'released').length >= count,
+    );
     return new Map(h.source.states());
   }
 
@@ -75,7 +81,7 @@ describe('event pipeline (in-memory source → webhook)', function () {
   ];
   for (const { why, first } of recoverable) {
     it(`retries after ${why} and acks once the webhook answers 200`, async () => {
-      const h = await start({ webhookTimeoutMs: 150 }, ((_request, index) => (index < 2 ? first : 200)));
+      const h = await start({ webhookTimeoutMs: 150 }, (_request, index) => (index < 2 ? first : 200));
       const id = h.source.publish(RunCompletionEventMother.valid());
       const states = await settledStates(h, 1);
       expect(states.get(id)).to.equal('acked');
@@ -86,7 +92,7 @@ describe('event pipeline (in-memory source → webhook)', function () {
   }
 
   it('waits with backoff between retries', async () => {
-    const h = await start({ retryInitialMs: 40, retryMaxMs: 80, random: () => 1 }, ((_request, index) => (index < 3 ? 500 : 200)));
+    const h = await start({ retryInitialMs: 40, retryMaxMs: 80, random: () => 1 }, (_request, index) => (index < 3 ? 500 : 200));
     const started = Date.now();
     h.source.publish(RunCompletionEventMother.valid());
     await settledStates(h, 1);
@@ -135,7 +141,7 @@ describe('event pipeline (in-memory source → webhook)', function () {
 
   it('loses nothing when the webhook fails half the time: 500 events each delivered at least once', async function () {
     this.timeout(20_000);
-    const h = await start({ concurrency: 32 }, ((_request, index) => (index % 2 === 0 ? 500 : 200)));
+    const h = await start({ concurrency: 32 }, (_request, index) => (index % 2 === 0 ? 500 : 200));
     const runIds = Array.from({ length: 500 }, (_, n) => `run-${n}`);
     for (const runId of runIds) h.source.publish(RunCompletionEventMother.valid({ runId }));
     await eventually('500 messages acked', () => h.source.idsIn('acked').length === 500, 15_000);
@@ -160,7 +166,10 @@ describe('event pipeline (in-memory source → webhook)', function () {
 
   it('hands undelivered messages back on stop, within the shutdown budget', async () => {
     const h = await start({ concurrency: 2, webhookTimeoutMs: 5000 }, 'hang');
-    const ids = [h.source.publish(RunCompletionEventMother.valid({ runId: 'a' })), h.source.publish(RunCompletionEventMother.valid({ runId: 'b' }))];
+    const ids = [
+      h.source.publish(RunCompletionEventMother.valid({ runId: 'a' })),
+      h.source.publish(RunCompletionEventMother.valid({ runId: 'b' })),
+    ];
     await h.receiver.waitForRequests(2, 2000);
     const started = Date.now();
     await h.pipeline.stop(50);
@@ -173,7 +182,10 @@ describe('event pipeline (in-memory source → webhook)', function () {
     const h = await start({ retryInitialMs: 10_000, retryMaxMs: 10_000 }, 500);
     const id = h.source.publish(RunCompletionEventMother.valid());
     await h.receiver.waitForRequests(1, 2000);
-    await eventually('the retry wait', async () => (await h.metrics.registry.getSingleMetric('provider_event_pipeline_awaiting_retry')!.get()).values[0]?.value === 1);
+    await eventually(
+      'the retry wait',
+      async () => (await h.metrics.registry.getSingleMetric('provider_event_pipeline_awaiting_retry')!.get()).values[0]?.value === 1,
+    );
     const started = Date.now();
     await h.pipeline.stop(1000);
     expect(Date.now() - started).to.be.below(500);

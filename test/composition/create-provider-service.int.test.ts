@@ -12,7 +12,11 @@ import { RecordingWebhookReceiver } from '../../src/testing/recording-webhook-re
 import { eventually } from '../support/eventually.js';
 
 async function post(url: string, type: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${url}/resource/${type}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${url}/resource/${type}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -103,7 +107,10 @@ describe('createProviderService', () => {
   });
 
   it('rejects configuration problems before anything starts', () => {
-    expect(() => createProviderService({ provider: new InMemoryProvider(), config: { SERVER_PORT: 'eighty' } })).to.throw(ConfigError, /SERVER_PORT/);
+    expect(() => createProviderService({ provider: new InMemoryProvider(), config: { SERVER_PORT: 'eighty' } })).to.throw(
+      ConfigError,
+      /SERVER_PORT/,
+    );
     const localConfig = loadServiceConfig({});
     expect(() => createProviderService({ provider: 'kfp', config: localConfig })).to.throw(TypeError, /"kfp".*"local"/);
   });
@@ -115,7 +122,10 @@ describe('createProviderService', () => {
       () => undefined,
       (error: unknown) => error,
     );
-    expect(failure).to.be.instanceOf(Error).with.property('message').that.matches(/was stopped/);
+    expect(failure)
+      .to.be.instanceOf(Error)
+      .with.property('message')
+      .that.matches(/was stopped/);
   });
 
   it('stops a service whose start failed without leaving anything behind', async () => {

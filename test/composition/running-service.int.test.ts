@@ -58,7 +58,13 @@ describe('running service (real container, local provider)', () => {
   });
 
   it('keeps serving for SHUTDOWN_DELAY_MS after stop begins, answering /readyz 503, then closes', async () => {
-    const config = loadServiceConfig({ SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', METRICS_PORT: '0', SHUTDOWN_DELAY_MS: '400', SHUTDOWN_TIMEOUT_MS: '200' });
+    const config = loadServiceConfig({
+      SERVER_HOST: '127.0.0.1',
+      SERVER_PORT: '0',
+      METRICS_PORT: '0',
+      SHUTDOWN_DELAY_MS: '400',
+      SHUTDOWN_TIMEOUT_MS: '200',
+    });
     const container = new Container();
     container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
     const running = await startService(container);
@@ -71,12 +77,22 @@ describe('running service (real container, local provider)', () => {
     expect((await send(base, 'POST', '/resource/pipeline', { json: DefinitionBodyMother.pipeline() })).status).to.equal(201);
     expect(running.isReady()).to.equal(false);
     await stopped;
-    expect(await send(base, 'GET', '/livez').then(() => 'answered', () => 'refused')).to.equal('refused');
+    expect(
+      await send(base, 'GET', '/livez').then(
+        () => 'answered',
+        () => 'refused',
+      ),
+    ).to.equal('refused');
   });
 
   it('answers /livez at once, /readyz 503 until the event source connects, then 200', async () => {
     const [apiPort, metricsPort] = [await freePort(), await freePort()];
-    const config = loadServiceConfig({ SERVER_HOST: '127.0.0.1', SERVER_PORT: String(apiPort), METRICS_PORT: String(metricsPort), SHUTDOWN_TIMEOUT_MS: '200' });
+    const config = loadServiceConfig({
+      SERVER_HOST: '127.0.0.1',
+      SERVER_PORT: String(apiPort),
+      METRICS_PORT: String(metricsPort),
+      SHUTDOWN_TIMEOUT_MS: '200',
+    });
     const container = new Container();
     container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
     const source = new GatedRunEventSource();
@@ -101,7 +117,9 @@ describe('running service (real container, local provider)', () => {
     expect(service.apiPort).to.be.above(0);
     expect(service.metricsPort).to.be.above(0).and.not.equal(service.apiPort);
     const base = `http://127.0.0.1:${service.apiPort}`;
-    expect((await send(base, 'POST', '/resource/pipeline', { json: DefinitionBodyMother.pipeline() })).json).to.deep.equal({ id: 'team/pipe' });
+    expect((await send(base, 'POST', '/resource/pipeline', { json: DefinitionBodyMother.pipeline() })).json).to.deep.equal({
+      id: 'team/pipe',
+    });
     expect((await send(base, 'GET', '/metrics')).status).to.equal(404);
 
     const scrape = await fetch(`http://127.0.0.1:${service.metricsPort}/metrics`);

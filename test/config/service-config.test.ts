@@ -45,7 +45,7 @@ describe('service configuration', () => {
         metricsPort: 8081,
         bodyLimitBytes: 32 * 1024 * 1024,
         shutdownTimeoutMs: 5000,
-      shutdownDelayMs: 0,
+        shutdownDelayMs: 0,
         logLevel: 'info',
         events: { concurrency: 8, maxAgeMs: 86_400_000, retryInitialMs: 1000, retryMaxMs: 60_000, webhookTimeoutMs: 10_000 },
         parameters: {},
@@ -201,18 +201,50 @@ describe('service configuration', () => {
         env: { ...vertexEnv, PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION: undefined },
         variable: 'PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION',
       },
-      { why: 'vai chosen explicitly without a project', env: { ...vertexEnv, PARAMETERS_VAIPROJECT: undefined, PROVIDER_TYPE: 'vai' }, variable: 'PARAMETERS_VAIPROJECT' },
-      { why: 'vai without OPERATORWEBHOOK (its events would only be logged)', env: { ...vertexEnv, OPERATORWEBHOOK: undefined }, variable: 'OPERATORWEBHOOK' },
+      {
+        why: 'vai chosen explicitly without a project',
+        env: { ...vertexEnv, PARAMETERS_VAIPROJECT: undefined, PROVIDER_TYPE: 'vai' },
+        variable: 'PARAMETERS_VAIPROJECT',
+      },
+      {
+        why: 'vai without OPERATORWEBHOOK (its events would only be logged)',
+        env: { ...vertexEnv, OPERATORWEBHOOK: undefined },
+        variable: 'OPERATORWEBHOOK',
+      },
       { why: 'kfp without OPERATORWEBHOOK', env: { ...kfpEnv, OPERATORWEBHOOK: '' }, variable: 'OPERATORWEBHOOK' },
       { why: 'vai without PIPELINEROOTSTORAGE', env: { ...vertexEnv, PIPELINEROOTSTORAGE: undefined }, variable: 'PIPELINEROOTSTORAGE' },
       { why: 'kfp without PIPELINEROOTSTORAGE', env: { ...kfpEnv, PIPELINEROOTSTORAGE: ' ' }, variable: 'PIPELINEROOTSTORAGE' },
-      { why: 'an EVENTS_MAX_AGE_MS of 0 (every event would be dropped unsent)', env: { EVENTS_MAX_AGE_MS: '0' }, variable: 'EVENTS_MAX_AGE_MS' },
+      {
+        why: 'an EVENTS_MAX_AGE_MS of 0 (every event would be dropped unsent)',
+        env: { EVENTS_MAX_AGE_MS: '0' },
+        variable: 'EVENTS_MAX_AGE_MS',
+      },
       { why: 'kfp without PROVIDERNAME', env: { ...kfpEnv, PROVIDERNAME: undefined }, variable: 'PROVIDERNAME' },
-      { why: 'kfp without a metadata store', env: { ...kfpEnv, PARAMETERS_GRPCMETADATASTOREADDRESS: undefined }, variable: 'PARAMETERS_GRPCMETADATASTOREADDRESS' },
-      { why: 'kfp with a URL that is not http', env: { ...kfpEnv, PARAMETERS_RESTKFPAPIURL: 'ml-pipeline:8888' }, variable: 'PARAMETERS_RESTKFPAPIURL' },
-      { why: 'kfp chosen explicitly without an API URL', env: { ...kfpEnv, PARAMETERS_RESTKFPAPIURL: undefined, PROVIDER_TYPE: 'kfp' }, variable: 'PARAMETERS_RESTKFPAPIURL' },
-      { why: 'kfp with an unknown workflow event source', env: { ...kfpEnv, PARAMETERS_KFPWORKFLOWEVENTS: 'poll' }, variable: 'PARAMETERS_KFPWORKFLOWEVENTS' },
-      { why: 'kfp multi-user mode without a provider namespace', env: { ...kfpEnv, PROVIDERNAME: 'kfp', PARAMETERS_KFPMULTIUSERMODE: 'true' }, variable: 'PROVIDERNAME' },
+      {
+        why: 'kfp without a metadata store',
+        env: { ...kfpEnv, PARAMETERS_GRPCMETADATASTOREADDRESS: undefined },
+        variable: 'PARAMETERS_GRPCMETADATASTOREADDRESS',
+      },
+      {
+        why: 'kfp with a URL that is not http',
+        env: { ...kfpEnv, PARAMETERS_RESTKFPAPIURL: 'ml-pipeline:8888' },
+        variable: 'PARAMETERS_RESTKFPAPIURL',
+      },
+      {
+        why: 'kfp chosen explicitly without an API URL',
+        env: { ...kfpEnv, PARAMETERS_RESTKFPAPIURL: undefined, PROVIDER_TYPE: 'kfp' },
+        variable: 'PARAMETERS_RESTKFPAPIURL',
+      },
+      {
+        why: 'kfp with an unknown workflow event source',
+        env: { ...kfpEnv, PARAMETERS_KFPWORKFLOWEVENTS: 'poll' },
+        variable: 'PARAMETERS_KFPWORKFLOWEVENTS',
+      },
+      {
+        why: 'kfp multi-user mode without a provider namespace',
+        env: { ...kfpEnv, PROVIDERNAME: 'kfp', PARAMETERS_KFPMULTIUSERMODE: 'true' },
+        variable: 'PROVIDERNAME',
+      },
       { why: 'a malformed PROVIDERNAME', env: { PROVIDERNAME: 'a/b/c' }, variable: 'PROVIDERNAME' },
       { why: 'a PROVIDERNAME with an empty side', env: { PROVIDERNAME: '/x' }, variable: 'PROVIDERNAME' },
       { why: 'a non-numeric SERVER_PORT', env: { SERVER_PORT: 'abc' }, variable: 'SERVER_PORT' },
@@ -225,14 +257,22 @@ describe('service configuration', () => {
       { why: 'a zero HTTP_BODY_LIMIT_BYTES', env: { HTTP_BODY_LIMIT_BYTES: '0' }, variable: 'HTTP_BODY_LIMIT_BYTES' },
       { why: 'a zero EVENTS_CONCURRENCY', env: { EVENTS_CONCURRENCY: '0' }, variable: 'EVENTS_CONCURRENCY' },
       { why: 'a zero EVENTS_RETRY_INITIAL_MS', env: { EVENTS_RETRY_INITIAL_MS: '0' }, variable: 'EVENTS_RETRY_INITIAL_MS' },
-      { why: 'a retry maximum below the initial delay', env: { EVENTS_RETRY_INITIAL_MS: '100', EVENTS_RETRY_MAX_MS: '50' }, variable: 'EVENTS_RETRY_MAX_MS' },
+      {
+        why: 'a retry maximum below the initial delay',
+        env: { EVENTS_RETRY_INITIAL_MS: '100', EVENTS_RETRY_MAX_MS: '50' },
+        variable: 'EVENTS_RETRY_MAX_MS',
+      },
       { why: 'a text EVENTS_MAX_AGE_MS', env: { EVENTS_MAX_AGE_MS: '1d' }, variable: 'EVENTS_MAX_AGE_MS' },
       { why: 'a zero WEBHOOK_TIMEOUT_MS', env: { WEBHOOK_TIMEOUT_MS: '0' }, variable: 'WEBHOOK_TIMEOUT_MS' },
       { why: 'a text SHUTDOWN_TIMEOUT_MS', env: { SHUTDOWN_TIMEOUT_MS: 'soon' }, variable: 'SHUTDOWN_TIMEOUT_MS' },
       { why: 'a negative SHUTDOWN_DELAY_MS', env: { SHUTDOWN_DELAY_MS: '-1' }, variable: 'SHUTDOWN_DELAY_MS' },
       { why: 'a negative PARAMETERS_RUNDURATIONMS', env: { PARAMETERS_RUNDURATIONMS: '-5' }, variable: 'PARAMETERS_RUNDURATIONMS' },
       { why: 'a fractional PARAMETERS_RUNDURATIONMS', env: { PARAMETERS_RUNDURATIONMS: '1.5' }, variable: 'PARAMETERS_RUNDURATIONMS' },
-      { why: 'a known number parameter that is not a number', env: { ...vertexEnv, PARAMETERS_MAXCONCURRENTRUNCOUNT: 'many' }, variable: 'PARAMETERS_MAXCONCURRENTRUNCOUNT' },
+      {
+        why: 'a known number parameter that is not a number',
+        env: { ...vertexEnv, PARAMETERS_MAXCONCURRENTRUNCOUNT: 'many' },
+        variable: 'PARAMETERS_MAXCONCURRENTRUNCOUNT',
+      },
     ];
     for (const { why, env, variable } of cases) {
       it(`stops on ${why} with a message naming ${variable}`, () => {
@@ -247,7 +287,15 @@ describe('service configuration', () => {
   describe('help', () => {
     it('lists every variable of the contract and every known parameter with its default', () => {
       const help = formatConfigHelp();
-      const contract = ['PROVIDERNAME', 'PIPELINEROOTSTORAGE', 'OPERATORWEBHOOK', 'SERVER_HOST', 'SERVER_PORT', 'METRICS_PORT', 'PROVIDER_TYPE'];
+      const contract = [
+        'PROVIDERNAME',
+        'PIPELINEROOTSTORAGE',
+        'OPERATORWEBHOOK',
+        'SERVER_HOST',
+        'SERVER_PORT',
+        'METRICS_PORT',
+        'PROVIDER_TYPE',
+      ];
       for (const name of [...contract, ...environmentVariables.map((variable) => variable.name)]) {
         expect(help).to.match(new RegExp(`^  ${name} `, 'm'), name);
       }

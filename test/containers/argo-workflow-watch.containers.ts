@@ -116,7 +116,9 @@ describe('KFP run events from the Argo Workflow watch through the composed servi
       run_id: 'run-1',
       created_at: '2030-01-01T00:00:00Z',
       finished_at: '2030-01-01T00:10:00Z',
-      runtime_config: { parameters: { 'pipeline-name': 'pipe', 'pipeline-namespace': 'team', 'run-name': 'train', 'run-namespace': 'team' } },
+      runtime_config: {
+        parameters: { 'pipeline-name': 'pipe', 'pipeline-namespace': 'team', 'run-name': 'train', 'run-namespace': 'team' },
+      },
     });
     mlmd!.runs.set('run-1', realisticMlmdRun());
     await objects.createNamespacedCustomObject({

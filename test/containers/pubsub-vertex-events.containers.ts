@@ -67,7 +67,9 @@ describe('Vertex AI run events through the composed service (Pub/Sub emulator co
       state: 'PIPELINE_STATE_SUCCEEDED',
       labels: { 'pipeline-name': 'train', 'pipeline-namespace': 'team', 'run-name': 'train', 'run-namespace': 'team' },
       jobDetail: {
-        taskDetails: [{ taskName: 'Trainer', outputs: { model: { artifacts: [{ uri: 'gs://pipeline-root/model', metadata: toProtoStruct({}) }] } } }],
+        taskDetails: [
+          { taskName: 'Trainer', outputs: { model: { artifacts: [{ uri: 'gs://pipeline-root/model', metadata: toProtoStruct({}) }] } } },
+        ],
       },
     });
     const logEntry = {

@@ -5,7 +5,10 @@ import { resourceTypes } from '../../src/ports/provider.js';
 
 interface OpenApi {
   paths: Record<string, Record<string, { responses: Record<string, unknown>; parameters?: unknown[] }>>;
-  components: { parameters: Record<string, { schema: { enum?: string[] } }>; schemas: Record<string, { properties?: Record<string, unknown> }> };
+  components: {
+    parameters: Record<string, { schema: { enum?: string[] } }>;
+    schemas: Record<string, { properties?: Record<string, unknown> }>;
+  };
 }
 
 const document = parse(readFileSync(new URL('../../docs/openapi.yaml', import.meta.url), 'utf8')) as OpenApi;
@@ -26,9 +29,13 @@ describe('the OpenAPI document', () => {
   });
 
   it('carries the two corrections of the published document: framework.name and schedule as an object', () => {
-    const pipeline = document.components.schemas['PipelineResource'] as { properties: { pipelineDefinition: { properties: { framework: { properties: Record<string, unknown> } } } } };
+    const pipeline = document.components.schemas['PipelineResource'] as {
+      properties: { pipelineDefinition: { properties: { framework: { properties: Record<string, unknown> } } } };
+    };
     expect(pipeline.properties.pipelineDefinition.properties.framework.properties).to.have.property('name');
-    const schedule = document.components.schemas['RunScheduleDefinition'] as { allOf: Array<{ properties?: { schedule?: { type: string } } }> };
+    const schedule = document.components.schemas['RunScheduleDefinition'] as {
+      allOf: Array<{ properties?: { schedule?: { type: string } } }>;
+    };
     expect(schedule.allOf[1]!.properties!.schedule!.type).to.equal('object');
   });
 });

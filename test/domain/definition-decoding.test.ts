@@ -56,9 +56,21 @@ describe('definition decoding', () => {
       { why: 'a name with two slashes', body: { pipelineDefinition: { name: 'a/b/c' } }, message: 'pipelineDefinition.name "a/b/c"' },
       { why: 'a name with an empty namespace', body: { pipelineDefinition: { name: '/x' } }, message: 'pipelineDefinition.name "/x"' },
       { why: 'a name with an empty name', body: { pipelineDefinition: { name: 'acc/' } }, message: 'pipelineDefinition.name "acc/"' },
-      { why: 'a non-string version', body: { pipelineDefinition: { name: 'p', version: 1 } }, message: 'pipelineDefinition.version must be a string' },
-      { why: 'env that is not an array', body: { pipelineDefinition: { name: 'p', env: {} } }, message: 'pipelineDefinition.env must be an array' },
-      { why: 'an env entry that is not an object', body: { pipelineDefinition: { name: 'p', env: ['A=1'] } }, message: 'pipelineDefinition.env[0]' },
+      {
+        why: 'a non-string version',
+        body: { pipelineDefinition: { name: 'p', version: 1 } },
+        message: 'pipelineDefinition.version must be a string',
+      },
+      {
+        why: 'env that is not an array',
+        body: { pipelineDefinition: { name: 'p', env: {} } },
+        message: 'pipelineDefinition.env must be an array',
+      },
+      {
+        why: 'an env entry that is not an object',
+        body: { pipelineDefinition: { name: 'p', env: ['A=1'] } },
+        message: 'pipelineDefinition.env[0]',
+      },
     ];
     for (const { why, body, message } of invalid) {
       it(`rejects ${why}`, () => {
@@ -111,24 +123,39 @@ describe('definition decoding', () => {
     for (const field of nameFields) {
       for (const bad of ['a/b/c', '/x', 'acc/']) {
         it(`rejects ${field} "${bad}" naming run.${field}`, () => {
-          expect(() => decodeRunDefinition(DefinitionBodyMother.run({ [field]: bad }))).to.throw(InvalidInputError, `run.${field} "${bad}"`);
+          expect(() => decodeRunDefinition(DefinitionBodyMother.run({ [field]: bad }))).to.throw(
+            InvalidInputError,
+            `run.${field} "${bad}"`,
+          );
         });
       }
     }
 
     for (const field of ['name', 'pipelineName']) {
       it(`requires ${field}`, () => {
-        expect(() => decodeRunDefinition(DefinitionBodyMother.run({ [field]: '' }))).to.throw(InvalidInputError, `run.${field} must not be empty`);
-        expect(() => decodeRunDefinition(DefinitionBodyMother.run({ [field]: undefined }))).to.throw(InvalidInputError, `run.${field} must not be empty`);
+        expect(() => decodeRunDefinition(DefinitionBodyMother.run({ [field]: '' }))).to.throw(
+          InvalidInputError,
+          `run.${field} must not be empty`,
+        );
+        expect(() => decodeRunDefinition(DefinitionBodyMother.run({ [field]: undefined }))).to.throw(
+          InvalidInputError,
+          `run.${field} must not be empty`,
+        );
       });
     }
 
     it('rejects a parameter value that is not a string', () => {
-      expect(() => decodeRunDefinition(DefinitionBodyMother.run({ parameters: { epochs: 3 } }))).to.throw(InvalidInputError, 'run.parameters.epochs');
+      expect(() => decodeRunDefinition(DefinitionBodyMother.run({ parameters: { epochs: 3 } }))).to.throw(
+        InvalidInputError,
+        'run.parameters.epochs',
+      );
     });
 
     it('rejects a trigger indicator that is not an object', () => {
-      expect(() => decodeRunDefinition(DefinitionBodyMother.run({ triggerIndicator: 'manual' }))).to.throw(InvalidInputError, 'run.triggerIndicator');
+      expect(() => decodeRunDefinition(DefinitionBodyMother.run({ triggerIndicator: 'manual' }))).to.throw(
+        InvalidInputError,
+        'run.triggerIndicator',
+      );
     });
   });
 
@@ -160,7 +187,9 @@ describe('definition decoding', () => {
         '2030-01-01T00:00:00-02:00': '2030-01-01T02:00:00.000Z',
       };
       for (const [text, iso] of Object.entries(cases)) {
-        const decoded = decodeRunScheduleDefinition(DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '0 3 * * *', startTime: text } }));
+        const decoded = decodeRunScheduleDefinition(
+          DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '0 3 * * *', startTime: text } }),
+        );
         expect(decoded.schedule.startTime?.toISOString(), text).to.equal(iso);
       }
     });

@@ -60,7 +60,9 @@ describe('local run outcome', () => {
         },
         {
           name: 'Pusher',
-          componentArtifacts: [{ name: 'pushed_model', artifacts: [{ uri: 'gs://bucket/team/pipe/r-1/Pusher/pushed_model', metadata: {} }] }],
+          componentArtifacts: [
+            { name: 'pushed_model', artifacts: [{ uri: 'gs://bucket/team/pipe/r-1/Pusher/pushed_model', metadata: {} }] },
+          ],
         },
       ]);
     });

@@ -22,7 +22,9 @@ describe('protobufStructToJson', () => {
   });
 
   it('lets kind decide when a decoder with defaults fills every member', () => {
-    expect(protobufValueToJson({ kind: 'numberValue', numberValue: 0, stringValue: '', boolValue: false, nullValue: 'NULL_VALUE' })).to.equal(0);
+    expect(
+      protobufValueToJson({ kind: 'numberValue', numberValue: 0, stringValue: '', boolValue: false, nullValue: 'NULL_VALUE' }),
+    ).to.equal(0);
     expect(protobufValueToJson({ kind: 'stringValue', stringValue: '', numberValue: 0, structValue: null, listValue: null })).to.equal('');
     expect(protobufValueToJson({ kind: 'nullValue', nullValue: 'NULL_VALUE', numberValue: 0 })).to.equal(null);
     expect(protobufValueToJson({ kind: 'listValue', listValue: { values: [] }, stringValue: '' })).to.deep.equal([]);

@@ -70,18 +70,32 @@ describe('run completion event', () => {
     });
 
     const unacceptable = [
-      { why: 'names neither a run nor a run configuration', overrides: { runName: empty, runConfigurationName: empty }, reason: 'names neither' },
+      {
+        why: 'names neither a run nor a run configuration',
+        overrides: { runName: empty, runConfigurationName: empty },
+        reason: 'names neither',
+      },
       { why: 'has both names absent', overrides: { runName: undefined, runConfigurationName: undefined }, reason: 'names neither' },
       { why: 'has no run id', overrides: { runId: '' }, reason: 'no run id' },
-      { why: 'has a namespace without a run name', overrides: { runName: { namespace: 'team', name: '' } }, reason: 'runName has namespace "team"' },
-      { why: 'has a pipeline namespace without a name', overrides: { pipelineName: { namespace: 'team', name: '' } }, reason: 'pipelineName' },
+      {
+        why: 'has a namespace without a run name',
+        overrides: { runName: { namespace: 'team', name: '' } },
+        reason: 'runName has namespace "team"',
+      },
+      {
+        why: 'has a pipeline namespace without a name',
+        overrides: { pipelineName: { namespace: 'team', name: '' } },
+        reason: 'pipelineName',
+      },
       { why: 'has a provider namespace without a name', overrides: { provider: { namespace: 'ops', name: '' } }, reason: 'provider' },
       { why: 'has an invalid start time', overrides: { runStartTime: new Date(Number.NaN) }, reason: 'runStartTime' },
       { why: 'has an invalid end time', overrides: { runEndTime: new Date(Number.NaN) }, reason: 'runEndTime' },
     ];
     for (const { why, overrides, reason } of unacceptable) {
       it(`refuses an event that ${why}`, () => {
-        expect(unacceptableEventReason(RunCompletionEventMother.valid(overrides))).to.be.a('string').that.includes(reason);
+        expect(unacceptableEventReason(RunCompletionEventMother.valid(overrides)))
+          .to.be.a('string')
+          .that.includes(reason);
       });
     }
   });

@@ -31,10 +31,13 @@ describe('run labels', () => {
   });
 
   it('writes an empty namespace label for names without a namespace', () => {
-    const labels = runLabels(RunDefinitionMother.valid({ name: { namespace: '', name: 'train' }, pipelineName: { namespace: '', name: 'pipe' } }), {
-      namespace: '',
-      name: 'local',
-    });
+    const labels = runLabels(
+      RunDefinitionMother.valid({ name: { namespace: '', name: 'train' }, pipelineName: { namespace: '', name: 'pipe' } }),
+      {
+        namespace: '',
+        name: 'local',
+      },
+    );
     expect(labels).to.include({ 'run-name': 'train', 'run-namespace': '', 'pipeline-namespace': '', 'provider-namespace': '' });
   });
 
@@ -47,7 +50,11 @@ describe('run labels', () => {
   });
 
   it('leaves out the trigger labels without a trigger indicator', () => {
-    expect(runLabels(RunDefinitionMother.valid(), provider)).not.to.have.any.keys('trigger-type', 'trigger-source', 'trigger-source-namespace');
+    expect(runLabels(RunDefinitionMother.valid(), provider)).not.to.have.any.keys(
+      'trigger-type',
+      'trigger-source',
+      'trigger-source-namespace',
+    );
   });
 
   it('labels schedule runs with the schedule trigger but never a run name', () => {
@@ -67,7 +74,11 @@ describe('run labels', () => {
   });
 
   it('makes the trigger of a scheduled firing type "schedule" with the schedule as source', () => {
-    expect(scheduleTrigger({ namespace: 'team', name: 'nightly' })).to.deep.equal({ type: 'schedule', source: 'nightly', sourceNamespace: 'team' });
+    expect(scheduleTrigger({ namespace: 'team', name: 'nightly' })).to.deep.equal({
+      type: 'schedule',
+      source: 'nightly',
+      sourceNamespace: 'team',
+    });
   });
 
   it('knows exactly the twelve label keys of the contract', () => {

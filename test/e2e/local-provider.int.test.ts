@@ -84,10 +84,17 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
       runStartTime: new Date(startedAt).toISOString(),
       runEndTime: new Date(endedAt).toISOString(),
       pipelineComponents: [
-        { name: 'Trainer', componentArtifacts: [{ name: 'model', artifacts: [{ uri: `gs://pipeline-root/team/pipe/${runId}/Trainer/model`, metadata: {} }] }] },
+        {
+          name: 'Trainer',
+          componentArtifacts: [
+            { name: 'model', artifacts: [{ uri: `gs://pipeline-root/team/pipe/${runId}/Trainer/model`, metadata: {} }] },
+          ],
+        },
         {
           name: 'Pusher',
-          componentArtifacts: [{ name: 'pushed_model', artifacts: [{ uri: `gs://pipeline-root/team/pipe/${runId}/Pusher/pushed_model`, metadata: {} }] }],
+          componentArtifacts: [
+            { name: 'pushed_model', artifacts: [{ uri: `gs://pipeline-root/team/pipe/${runId}/Pusher/pushed_model`, metadata: {} }] },
+          ],
         },
       ],
       provider: 'ops/local-provider',
@@ -95,7 +102,9 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
   });
 
   it('reports a run whose parameters say outcome: failed as failed', async () => {
-    const created = await send(base, 'POST', '/resource/run', { json: DefinitionBodyMother.run({ parameters: { outcome: 'failed' }, runConfigurationName: '' }) });
+    const created = await send(base, 'POST', '/resource/run', {
+      json: DefinitionBodyMother.run({ parameters: { outcome: 'failed' }, runConfigurationName: '' }),
+    });
     const [request] = await receiver.waitForRequests(1, 5000);
     expect(request!.json).to.deep.include({ status: 'failed', runId: created.json!['id'], runName: 'team/train' });
     expect(request!.json).not.to.have.property('runConfigurationName');
@@ -123,7 +132,12 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
     const count = receiver.requests.length;
     const events = receiver.events as EventData[];
     for (const event of events) {
-      expect(event).to.include({ status: 'succeeded', pipelineName: 'team/pipe', runConfigurationName: 'team/rc', provider: 'ops/local-provider' });
+      expect(event).to.include({
+        status: 'succeeded',
+        pipelineName: 'team/pipe',
+        runConfigurationName: 'team/rc',
+        provider: 'ops/local-provider',
+      });
       expect(event).not.to.have.property('runName');
     }
     expect(new Set(events.map((event) => event.runId)).size).to.equal(events.length);
@@ -156,11 +170,15 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
     expect(pipeline).to.deep.include({ status: 200, json: { id: 'team/pipe' } });
     const experiment = await send(base, 'POST', '/resource/experiment', { json: DefinitionBodyMother.experiment() });
     expect(experiment).to.deep.include({ status: 201, json: { id: 'team/exp' } });
-    expect((await send(base, 'PUT', '/resource/experiment/team%2Fexp', { json: DefinitionBodyMother.experiment({ description: 'new' }) })).json).to.deep.equal({ id: 'team/exp' });
+    expect(
+      (await send(base, 'PUT', '/resource/experiment/team%2Fexp', { json: DefinitionBodyMother.experiment({ description: 'new' }) })).json,
+    ).to.deep.equal({ id: 'team/exp' });
     expect((await send(base, 'DELETE', '/resource/experiment/team%2Fexp')).text).to.equal('{}');
     const schedule = await send(base, 'POST', '/resource/runschedule', { json: DefinitionBodyMother.runSchedule() });
     const scheduleId = schedule.json!['id'] as string;
-    const updated = await send(base, 'PUT', `/resource/runschedule/${encodeURIComponent(scheduleId)}`, { json: DefinitionBodyMother.runSchedule() });
+    const updated = await send(base, 'PUT', `/resource/runschedule/${encodeURIComponent(scheduleId)}`, {
+      json: DefinitionBodyMother.runSchedule(),
+    });
     expect(updated).to.deep.include({ status: 200, json: { id: scheduleId } });
     expect((await send(base, 'DELETE', `/resource/runschedule/${encodeURIComponent(scheduleId)}`)).text).to.equal('{}');
     expect((await send(base, 'DELETE', `/resource/runschedule/${encodeURIComponent(scheduleId)}`)).text).to.equal('{}');
@@ -182,7 +200,9 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
   });
 
   it('answers 400 for a run asking for a malformed artifact path, before starting it', async () => {
-    const answer = await send(base, 'POST', '/resource/run', { json: DefinitionBodyMother.run({ artifacts: [{ name: 'm', path: 'Trainer' }] }) });
+    const answer = await send(base, 'POST', '/resource/run', {
+      json: DefinitionBodyMother.run({ artifacts: [{ name: 'm', path: 'Trainer' }] }),
+    });
     expect(answer.status).to.equal(400);
     expect(answer.json!['providerError']).to.include('component:artifact');
     await new Promise((resolve) => setTimeout(resolve, 120));
@@ -198,7 +218,9 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
   });
 
   it('answers 500 for a schedule of a missing pipeline', async () => {
-    const answer = await send(base, 'POST', '/resource/runschedule', { json: DefinitionBodyMother.runSchedule({ pipelineName: 'team/missing' }) });
+    const answer = await send(base, 'POST', '/resource/runschedule', {
+      json: DefinitionBodyMother.runSchedule({ pipelineName: 'team/missing' }),
+    });
     expect(answer.status).to.equal(500);
     expect(answer.json!['providerError']).to.include('team/missing');
   });

@@ -75,7 +75,9 @@ describe('the package as a consumer imports it (built output, exports map, separ
   before(async () => {
     const manifest = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { exports?: Record<string, unknown> };
     for (const [subpath, target] of Object.entries(requiredExports)) {
-      expect(manifest.exports?.[subpath], `package.json must map exports["${subpath}"] to ${JSON.stringify(target)}`).to.deep.include(target);
+      expect(manifest.exports?.[subpath], `package.json must map exports["${subpath}"] to ${JSON.stringify(target)}`).to.deep.include(
+        target,
+      );
     }
     await requireFreshBuild(['dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts']);
     consumer = await mkdtemp(join(tmpdir(), 'kfp-provider-consumer-'));
@@ -116,7 +118,15 @@ describe('the package as a consumer imports it (built output, exports map, separ
     await writeFile(
       join(consumer!, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2023', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2023',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
         files: ['consumer.ts'],
       }),
     );

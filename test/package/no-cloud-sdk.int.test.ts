@@ -7,7 +7,14 @@ import { packageRoot, requireFreshBuild } from './built-package.js';
 
 const run = promisify(execFile);
 
-const cloudPackages = ['@google-cloud/aiplatform', '@google-cloud/pubsub', '@google-cloud/storage', '@kubernetes/client-node', 'google-gax', '@grpc/grpc-js'];
+const cloudPackages = [
+  '@google-cloud/aiplatform',
+  '@google-cloud/pubsub',
+  '@google-cloud/storage',
+  '@kubernetes/client-node',
+  'google-gax',
+  '@grpc/grpc-js',
+];
 
 // The child records every module resolution (ESM imports and CommonJS requires alike) with
 // Node's synchronous module hooks, imports the given modules in order, and prints the packages
@@ -32,7 +39,10 @@ process.stdout.write(JSON.stringify(report));
 `;
 
 async function packagesLoadedBy(...urls: string[]): Promise<Array<{ url: string; packages: string[] }>> {
-  const { stdout } = await run(process.execPath, ['--input-type=module', '--eval', recorder, ...urls], { cwd: packageRoot, timeout: 30_000 });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '--eval', recorder, ...urls], {
+    cwd: packageRoot,
+    timeout: 30_000,
+  });
   return JSON.parse(stdout) as Array<{ url: string; packages: string[] }>;
 }
 

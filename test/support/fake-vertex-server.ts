@@ -112,7 +112,9 @@ export class FakeVertexServer {
       getOperation: this.#handle('GetOperation', (request) => this.#finishedDelete(String(request['name']))),
     });
     this.#port = await new Promise<number>((resolve, reject) =>
-      this.#server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+      this.#server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) =>
+        error ? reject(error) : resolve(port),
+      ),
     );
     return this;
   }

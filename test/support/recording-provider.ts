@@ -12,7 +12,10 @@ export interface ProviderCall {
  * A test double of the Provider port at the HTTP edge: records each call and answers with
  * `answer`, which may throw to script a failure. `run.update` is left out as on every provider.
  */
-export function recordingProvider(answer: (call: ProviderCall) => string = (call) => call.id ?? `${call.type}-id`): { provider: Provider; calls: ProviderCall[] } {
+export function recordingProvider(answer: (call: ProviderCall) => string = (call) => call.id ?? `${call.type}-id`): {
+  provider: Provider;
+  calls: ProviderCall[];
+} {
   const calls: ProviderCall[] = [];
   const record = async (call: ProviderCall): Promise<string> => {
     calls.push(call);

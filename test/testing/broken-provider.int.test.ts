@@ -36,13 +36,15 @@ describe('provider contract suite against broken providers', function () {
 
   const failuresOf = (suite: string): string[] => result.failed.filter((title) => title.startsWith(`provider contract: ${suite} `));
 
-  it('passes a well-behaved provider (the control), so the failures below are the providers\' own', () => {
+  it("passes a well-behaved provider (the control), so the failures below are the providers' own", () => {
     expect(failuresOf('control')).to.deep.equal([]);
     expect(result.passed.filter((title) => title.startsWith('provider contract: control '))).to.have.length.above(20);
   });
 
   it('fails a provider whose create answers an empty id', () => {
-    expect(failuresOf('empty ids')).to.include('provider contract: empty ids experiment POST creates it and answers 201 with a non-empty string id');
+    expect(failuresOf('empty ids')).to.include(
+      'provider contract: empty ids experiment POST creates it and answers 201 with a non-empty string id',
+    );
   });
 
   it('fails a provider whose delete of a missing id throws', () => {

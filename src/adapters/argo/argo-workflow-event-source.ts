@@ -138,7 +138,9 @@ export class ArgoWorkflowEventSource implements RunEventSource {
       await this.#informer.stop();
       const where = this.#options.namespace ? `namespace ${this.#options.namespace}` : 'all namespaces';
       const server = this.#options.kubeConfig.getCurrentCluster()?.server ?? '(no cluster configured)';
-      throw new Error(`cannot list Argo workflows in ${where} at ${server}: ${messageOf(starting.listFailure)}`, { cause: starting.listFailure });
+      throw new Error(`cannot list Argo workflows in ${where} at ${server}: ${messageOf(starting.listFailure)}`, {
+        cause: starting.listFailure,
+      });
     }
     this.#relistTimer = setInterval(() => void this.#relist(), this.#options.relistIntervalMs ?? defaults.relistIntervalMs);
     this.#relistTimer.unref();

@@ -64,7 +64,9 @@ function contributedRoutes(contributions: readonly HttpRouteContribution[], body
   for (const contribution of contributions) {
     const method = contribution.method.toLowerCase() as 'post' | 'put' | 'get';
     router[method](contribution.path, async function contributedRoute(ctx) {
-      const headers = Object.fromEntries(Object.entries(ctx.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
+      const headers = Object.fromEntries(
+        Object.entries(ctx.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
+      );
       const answer = await contribution.handle({ headers, body: await readRawBody(ctx, bodyLimitBytes) });
       ctx.status = answer.status;
       ctx.body = answer.body;
@@ -85,7 +87,9 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     resourceRoutes(options.provider, options.bodyLimitBytes),
     contributedRoutes(options.contributions ?? [], options.bodyLimitBytes),
   ];
-  app.use(requestObserverMiddleware({ logger: options.logger, ids: options.ids, ...(options.metrics ? { metrics: options.metrics } : {}) }));
+  app.use(
+    requestObserverMiddleware({ logger: options.logger, ids: options.ids, ...(options.metrics ? { metrics: options.metrics } : {}) }),
+  );
   app.use(jsonErrorMiddleware(options.logger));
   for (const router of routers) app.use(router.routes());
   app.use(async function unmatched(ctx) {

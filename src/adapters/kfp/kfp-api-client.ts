@@ -80,7 +80,11 @@ export class KfpApiClient {
       query: { filter: displayNameFilter(displayName) },
     });
     const versions = items(response, 'pipeline_versions').map(toVersion);
-    return exactlyOne(versions, stringField(response, 'next_page_token') !== '', `versions named ${displayName} of pipeline ${pipelineName}`);
+    return exactlyOne(
+      versions,
+      stringField(response, 'next_page_token') !== '',
+      `versions named ${displayName} of pipeline ${pipelineName}`,
+    );
   }
 
   /** Every version of a pipeline, following pages; `undefined` when the pipeline does not exist. */

@@ -2,7 +2,12 @@ import type { ExperimentDefinition, PipelineResource, RunDefinition, RunSchedule
 import { BackendError } from '../../domain/errors.js';
 import { type KfpExperimentScope, kfpExperimentLookup } from '../../domain/kfp/kfp-experiment-lookup.js';
 import { declaredKfpParameterTypes, prepareKfpPipelineSpec } from '../../domain/kfp/kfp-pipeline-spec.js';
-import { type KfpRunRequestInput, kfpExperimentRequest, kfpRecurringRunRequest, kfpRunRequest } from '../../domain/kfp/kfp-resource-requests.js';
+import {
+  type KfpRunRequestInput,
+  kfpExperimentRequest,
+  kfpRecurringRunRequest,
+  kfpRunRequest,
+} from '../../domain/kfp/kfp-resource-requests.js';
 import { kfpPipelineRoot, kfpRunParameters, typedKfpParameters } from '../../domain/kfp/kfp-run-parameters.js';
 import { type NamespacedName, resourceName } from '../../domain/namespaced-name.js';
 import { type RunLabels, runLabels, runScheduleLabels } from '../../domain/run-labels.js';

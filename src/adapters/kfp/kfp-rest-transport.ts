@@ -40,10 +40,16 @@ export class KfpRestTransport {
   async json(method: 'GET' | 'POST' | 'DELETE', path: string, options: { query?: KfpQuery; body?: unknown } = {}): Promise<unknown> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    return this.#send(method, path, options.query, {
-      headers,
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    }, this.#timeoutMs);
+    return this.#send(
+      method,
+      path,
+      options.query,
+      {
+        headers,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      },
+      this.#timeoutMs,
+    );
   }
 
   /** Uploads `content` as the multipart file part `uploadfile` named `resource.yaml` (JSON is YAML). */
@@ -53,7 +59,13 @@ export class KfpRestTransport {
     return this.#send('POST', path, query, { headers: { accept: 'application/json' }, body: form }, this.#uploadTimeoutMs);
   }
 
-  async #send(method: string, path: string, query: KfpQuery | undefined, init: { headers: Record<string, string>; body?: string | FormData }, timeoutMs: number): Promise<unknown> {
+  async #send(
+    method: string,
+    path: string,
+    query: KfpQuery | undefined,
+    init: { headers: Record<string, string>; body?: string | FormData },
+    timeoutMs: number,
+  ): Promise<unknown> {
     const url = new URL(this.#base + path);
     for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
     const what = `KFP ${method} ${url.pathname}`;
@@ -62,7 +74,12 @@ export class KfpRestTransport {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { method, headers, ...(init.body !== undefined ? { body: init.body } : {}), signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(url, {
+        method,
+        headers,
+        ...(init.body !== undefined ? { body: init.body } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       text = await response.text();
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';

@@ -47,11 +47,19 @@ export class MlmdGrpcClient {
     const contextResponse = await this.#call('GetContextByTypeAndName', { type_name: kfpRunContextType, context_name: runId });
     const context = (contextResponse as { context?: { id?: string } }).context;
     if (context?.id === undefined) return undefined;
-    const { executions = [] } = (await this.#call('GetExecutionsByContext', { context_id: context.id })) as { executions?: MlmdExecution[] };
+    const { executions = [] } = (await this.#call('GetExecutionsByContext', { context_id: context.id })) as {
+      executions?: MlmdExecution[];
+    };
     const { events = [] } = (await this.#call('GetEventsByExecutionIDs', {
       execution_ids: executions.map((execution) => execution.id).filter((id) => id !== undefined),
     })) as { events?: MlmdEvent[] };
-    const artifactIds = [...new Set(mlmdOutputEvents(events).map((event) => event.artifact_id).filter((id) => id !== undefined))];
+    const artifactIds = [
+      ...new Set(
+        mlmdOutputEvents(events)
+          .map((event) => event.artifact_id)
+          .filter((id) => id !== undefined),
+      ),
+    ];
     const { artifacts = [] } = (await this.#call('GetArtifactsByID', { artifact_ids: artifactIds })) as { artifacts?: MlmdArtifact[] };
     return mlmdPipelineComponents(executions, events, artifacts);
   }
@@ -66,7 +74,8 @@ export class MlmdGrpcClient {
     if (!call) throw new Error(`ML Metadata method ${method} is missing from the loaded proto`);
     return new Promise((resolve, reject) => {
       call.call(this.#client, request, { deadline: new Date(Date.now() + this.#timeoutMs) }, (error, response) => {
-        if (error) reject(new BackendError(`ML Metadata ${method} at ${this.#address} failed: ${error.details || error.message}`, { cause: error }));
+        if (error)
+          reject(new BackendError(`ML Metadata ${method} at ${this.#address} failed: ${error.details || error.message}`, { cause: error }));
         else resolve(response);
       });
     });

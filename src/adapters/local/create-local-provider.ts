@@ -35,7 +35,9 @@ export interface CreateLocalProviderOptions {
  */
 export function createLocalProvider(options: CreateLocalProviderOptions): LocalProvider {
   const providerName =
-    typeof options.providerName === 'string' ? parseNamespacedName(options.providerName, 'providerName') : (options.providerName ?? { namespace: '', name: configDefaults.localProviderName });
+    typeof options.providerName === 'string'
+      ? parseNamespacedName(options.providerName, 'providerName')
+      : (options.providerName ?? { namespace: '', name: configDefaults.localProviderName });
   return new LocalProvider({
     runDurationMs: options.runDurationMs ?? configDefaults.localRunDurationMs,
     artifactRoot: options.artifactRoot ?? configDefaults.localArtifactRoot,

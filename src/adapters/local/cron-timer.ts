@@ -23,7 +23,9 @@ export class CronTimer {
     try {
       CronExpressionParser.parse(schedule.cron.withSeconds, { tz: 'UTC' });
     } catch (error) {
-      throw new InvalidInputError(`cron expression "${schedule.cron.standard}" is not valid: ${(error as Error).message}`, { cause: error });
+      throw new InvalidInputError(`cron expression "${schedule.cron.standard}" is not valid: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 

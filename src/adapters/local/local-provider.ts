@@ -1,9 +1,4 @@
-import type {
-  ExperimentDefinition,
-  PipelineResource,
-  RunDefinition,
-  RunScheduleDefinition,
-} from '../../domain/definitions.js';
+import type { ExperimentDefinition, PipelineResource, RunDefinition, RunScheduleDefinition } from '../../domain/definitions.js';
 import { BackendError } from '../../domain/errors.js';
 import { localPipelineComponents, localRunStatus, parseArtifactPath } from '../../domain/local-run-outcome.js';
 import { formatNamespacedName, type NamespacedName } from '../../domain/namespaced-name.js';
@@ -186,5 +181,4 @@ export class LocalProvider implements Provider {
     this.#schedules.set(id, { definition, timer });
     timer.start();
   }
-
 }

@@ -54,7 +54,9 @@ export class PubSubRunEventSource implements RunEventSource {
     try {
       [exists] = await this.#subscription.exists();
     } catch (error) {
-      throw new Error(`cannot check Pub/Sub subscription ${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`cannot check Pub/Sub subscription ${name}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
     if (!exists) {
       throw new Error(`Pub/Sub subscription ${name} does not exist (set by PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION)`);

@@ -95,7 +95,10 @@ export function vertexModule(): ContainerModule {
       .toResolvedValue(
         (config: ServiceConfig, clock: Clock): Provider => {
           const settings = vertexSettings(config);
-          const bucket = onFirstUse(() => pipelineBucket(settings), async () => undefined);
+          const bucket = onFirstUse(
+            () => pipelineBucket(settings),
+            async () => undefined,
+          );
           return createVertexProvider({
             store: new GcsPipelineStore(settings.pipelineBucket, () => bucket.get()),
             backend: backendFor(settings),
@@ -118,7 +121,8 @@ export function vertexModule(): ContainerModule {
     options
       .bind<RunEventNormaliser>(RunEventNormaliser)
       .toResolvedValue(
-        (config: ServiceConfig): RunEventNormaliser => new VertexRunEventNormaliser(backendFor(vertexSettings(config)), config.providerName),
+        (config: ServiceConfig): RunEventNormaliser =>
+          new VertexRunEventNormaliser(backendFor(vertexSettings(config)), config.providerName),
         [ServiceConfig],
       )
       .inSingletonScope()

@@ -48,7 +48,10 @@ function task(detail: google.cloud.aiplatform.v1.IPipelineTaskDetail): VertexJob
     taskName: detail.taskName ?? '',
     outputs: Object.entries(detail.outputs ?? {}).map(([name, list]) => ({
       name,
-      artifacts: (list.artifacts ?? []).map((artifact): Artifact => ({ uri: artifact.uri ?? '', metadata: protobufStructToJson(artifact.metadata) })),
+      artifacts: (list.artifacts ?? []).map((artifact): Artifact => ({
+        uri: artifact.uri ?? '',
+        metadata: protobufStructToJson(artifact.metadata),
+      })),
     })),
   };
 }

@@ -47,7 +47,7 @@ function loadTrimmedProtos(gax: GaxModule): TrimmedProtos {
   // protobufjs's default camelCases field names, which is how the bundled JSON spells them.
   root.loadSync(serviceProtoFiles);
   root.resolveAll();
-  return { json: root.toJSON() as ProtoNamespace, root };
+  return { json: root.toJSON(), root };
 }
 
 /**

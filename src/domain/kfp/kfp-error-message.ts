@@ -14,7 +14,7 @@ export function kfpErrorMessage(bodyText: string): string {
     return text;
   }
   if (!isJsonObject(body)) return text;
-  const field = (key: string): string => (typeof body[key] === 'string' ? (body[key] as string).trim() : '');
+  const field = (key: string): string => (typeof body[key] === 'string' ? body[key].trim() : '');
   const upload = [field('error_message'), field('error_details')].filter((part) => part !== '');
   if (upload.length > 0) return [...new Set(upload)].join(': ');
   return field('message') || field('error') || text;

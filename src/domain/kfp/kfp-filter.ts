@@ -15,5 +15,7 @@ function escapedForSecondUnescape(value: string): string {
  * unescape.
  */
 export function displayNameFilter(displayName: string): string {
-  return JSON.stringify({ predicates: [{ operation: 'EQUALS', key: 'display_name', string_value: escapedForSecondUnescape(displayName) }] });
+  return JSON.stringify({
+    predicates: [{ operation: 'EQUALS', key: 'display_name', string_value: escapedForSecondUnescape(displayName) }],
+  });
 }

@@ -17,7 +17,11 @@ export type KfpParameterType = (typeof kfpParameterTypes)[number];
 export const labelParameterDeclaration = Object.freeze({ isOptional: true, parameterType: 'STRING', defaultValue: '' });
 
 // KFP v1-style specs declare `type` with these names instead of `parameterType`.
-const legacyParameterTypes: Readonly<Record<string, KfpParameterType>> = { STRING: 'STRING', INT: 'NUMBER_INTEGER', DOUBLE: 'NUMBER_DOUBLE' };
+const legacyParameterTypes: Readonly<Record<string, KfpParameterType>> = {
+  STRING: 'STRING',
+  INT: 'NUMBER_INTEGER',
+  DOUBLE: 'NUMBER_DOUBLE',
+};
 
 function parseCompiledPipeline(compiled: unknown): JsonObject {
   let document = compiled;
@@ -34,7 +38,7 @@ function parseCompiledPipeline(compiled: unknown): JsonObject {
 
 function objectAt(parent: Record<string, unknown>, key: string): Record<string, unknown> {
   const existing = parent[key];
-  if (isJsonObject(existing)) return existing as Record<string, unknown>;
+  if (isJsonObject(existing)) return existing;
   const created: Record<string, unknown> = {};
   parent[key] = created;
   return created;

@@ -48,7 +48,10 @@ export interface KfpRunCompletionInput {
  */
 export function kfpRunCompletion(input: KfpRunCompletionInput): EventNormalisation {
   const parameter = (key: string): string => input.run.parameters[key] ?? '';
-  const name = (namespaceKey: string, nameKey: string): NamespacedName => ({ namespace: parameter(namespaceKey), name: parameter(nameKey) });
+  const name = (namespaceKey: string, nameKey: string): NamespacedName => ({
+    namespace: parameter(namespaceKey),
+    name: parameter(nameKey),
+  });
   const k = runLabelKeys;
   return completedOrInvalid({
     status: input.status,

@@ -69,4 +69,3 @@ export function kfpPipelineRoot(storage: string, pipeline: NamespacedName): stri
   if (storage === '') return '';
   return pipeline.namespace ? `${storage}/${pipeline.namespace}/${pipeline.name}` : `${storage}/${pipeline.name}`;
 }
-

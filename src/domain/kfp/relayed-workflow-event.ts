@@ -69,7 +69,8 @@ function unwrap(payload: unknown, eventId: string | undefined, depth: number, ba
   }
   // A trigger that placed the workflow under `workflow` (and the event type under `eventType`).
   if (payload['workflow'] !== undefined) {
-    if (payload['eventType'] === 'DELETE') return { kind: 'ignore', reason: 'a DELETE event: the workflow was deleted or left the selection' };
+    if (payload['eventType'] === 'DELETE')
+      return { kind: 'ignore', reason: 'a DELETE event: the workflow was deleted or left the selection' };
     return unwrap(payload['workflow'], eventId, depth + 1, false);
   }
   return { kind: 'invalid', reason: 'the payload is neither a Workflow, an Argo Events resource event, an Argo event nor a CloudEvent' };

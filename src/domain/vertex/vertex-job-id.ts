@@ -27,7 +27,9 @@ export function vertexRunId(run: RunDefinition): string {
 /** Throws an {@link InvalidInputError} explaining why `id` breaks Vertex AI's job id rules. */
 export function checkVertexJobId(id: string): void {
   if (id.length > maxVertexJobIdLength) {
-    throw new InvalidInputError(`pipeline job id "${id}" is ${id.length} characters long; Vertex AI allows at most ${maxVertexJobIdLength}`);
+    throw new InvalidInputError(
+      `pipeline job id "${id}" is ${id.length} characters long; Vertex AI allows at most ${maxVertexJobIdLength}`,
+    );
   }
   if (!jobIdPattern.test(id)) {
     throw new InvalidInputError(

@@ -61,6 +61,8 @@ export function vertexScheduleUpdateMask(schedule: VertexSchedule): string[] {
 /** Rejects a schedule id that is not a full schedule resource name (`projects/…/schedules/…`). */
 export function checkVertexScheduleName(id: string): void {
   if (!scheduleNamePattern.test(id)) {
-    throw new InvalidInputError(`run schedule id "${id}" is not a Vertex AI schedule name (projects/{project}/locations/{location}/schedules/{id})`);
+    throw new InvalidInputError(
+      `run schedule id "${id}" is not a Vertex AI schedule name (projects/{project}/locations/{location}/schedules/{id})`,
+    );
   }
 }

@@ -21,7 +21,10 @@ function request(body: unknown, headers: Record<string, string> = {}): Contribut
 }
 
 function finishedWorkflow(): Record<string, unknown> {
-  return { ...kfpWorkflow('wf-1', 'run-1', 'Succeeded'), metadata: { ...kfpWorkflow('wf-1', 'run-1', 'Succeeded')['metadata'], namespace: 'kubeflow' } };
+  return {
+    ...kfpWorkflow('wf-1', 'run-1', 'Succeeded'),
+    metadata: { ...kfpWorkflow('wf-1', 'run-1', 'Succeeded')['metadata'], namespace: 'kubeflow' },
+  };
 }
 
 describe('ArgoEventsRelay with the event pipeline, KFP, ML Metadata and a webhook', () => {
@@ -37,7 +40,14 @@ describe('ArgoEventsRelay with the event pipeline, KFP, ML Metadata and a webhoo
     webhook = await new RecordingWebhookReceiver().start();
     mlmdClient = new MlmdGrpcClient({ address: mlmd.address, timeoutMs: 2000 });
     kfp.seedRun('run-1', {
-      runtime_config: { parameters: { 'pipeline-name': 'pipe', 'pipeline-namespace': 'team', 'runconfiguration-name': 'rc', 'runconfiguration-namespace': 'team' } },
+      runtime_config: {
+        parameters: {
+          'pipeline-name': 'pipe',
+          'pipeline-namespace': 'team',
+          'runconfiguration-name': 'rc',
+          'runconfiguration-namespace': 'team',
+        },
+      },
       created_at: '2024-05-01T10:00:00Z',
       finished_at: '1970-01-01T00:00:00Z',
     });
@@ -88,8 +98,13 @@ describe('ArgoEventsRelay with the event pipeline, KFP, ML Metadata and a webhoo
   });
 
   it('delivers the whole Argo event with base64 data, and a trigger body holding the workflow as a string', async () => {
-    const data = Buffer.from(JSON.stringify({ type: 'ADD', body: finishedWorkflow(), oldBody: null, group: 'argoproj.io' })).toString('base64');
-    const argoEvent = { context: { id: 'abc123', source: 'kfp-workflows', type: 'resource', subject: 'finished', specversion: '1.0' }, data };
+    const data = Buffer.from(JSON.stringify({ type: 'ADD', body: finishedWorkflow(), oldBody: null, group: 'argoproj.io' })).toString(
+      'base64',
+    );
+    const argoEvent = {
+      context: { id: 'abc123', source: 'kfp-workflows', type: 'resource', subject: 'finished', specversion: '1.0' },
+      data,
+    };
     expect(await relay.handle(request(argoEvent))).to.deep.equal({ status: 200, body: { id: 'abc123', outcome: 'delivered' } });
     const trigger = { eventType: 'UPDATE', workflow: JSON.stringify(finishedWorkflow()) };
     expect((await relay.handle(request(trigger, { 'x-event-id': 'e-2' }))).body).to.deep.equal({ id: 'e-2', outcome: 'delivered' });
@@ -97,11 +112,27 @@ describe('ArgoEventsRelay with the event pipeline, KFP, ML Metadata and a webhoo
   });
 
   it('delivers a structured-mode CloudEvent and a binary-mode CloudEvent', async () => {
-    const structured = { specversion: '1.0', id: 'ce-1', source: 'kfp-workflows', type: 'resource', datacontenttype: 'application/json', data: { type: 'UPDATE', body: finishedWorkflow() } };
+    const structured = {
+      specversion: '1.0',
+      id: 'ce-1',
+      source: 'kfp-workflows',
+      type: 'resource',
+      datacontenttype: 'application/json',
+      data: { type: 'UPDATE', body: finishedWorkflow() },
+    };
     const first = await relay.handle(request(structured, { 'content-type': 'application/cloudevents+json' }));
     expect(first).to.deep.equal({ status: 200, body: { id: 'ce-1', outcome: 'delivered' } });
     const binary = await relay.handle(
-      request({ type: 'ADD', body: finishedWorkflow() }, { 'ce-specversion': '1.0', 'ce-id': 'ce-2', 'ce-source': 'kfp-workflows', 'ce-type': 'resource', 'content-type': 'application/json' }),
+      request(
+        { type: 'ADD', body: finishedWorkflow() },
+        {
+          'ce-specversion': '1.0',
+          'ce-id': 'ce-2',
+          'ce-source': 'kfp-workflows',
+          'ce-type': 'resource',
+          'content-type': 'application/json',
+        },
+      ),
     );
     expect(binary).to.deep.equal({ status: 200, body: { id: 'ce-2', outcome: 'delivered' } });
     expect(webhook.requests).to.have.length(2);
@@ -138,6 +169,9 @@ describe('ArgoEventsRelay with the event pipeline, KFP, ML Metadata and a webhoo
 
   it('answers 200 "rejected" when the operator refuses the event for good (410)', async () => {
     webhook.answerWith(410);
-    expect(await relay.handle(request(finishedWorkflow()))).to.deep.equal({ status: 200, body: { id: 'kubeflow/wf-1', outcome: 'rejected' } });
+    expect(await relay.handle(request(finishedWorkflow()))).to.deep.equal({
+      status: 200,
+      body: { id: 'kubeflow/wf-1', outcome: 'rejected' },
+    });
   });
 });

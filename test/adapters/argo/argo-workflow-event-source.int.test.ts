@@ -38,7 +38,11 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
     mlmd.runs.set(runId, realisticMlmdRun(contextId));
   }
 
-  async function startPipeline(relistIntervalMs = 60_000, namespace = 'kubeflow', kubeConfig = loadKubeConfig(kubeconfig)): Promise<ArgoWorkflowEventSource> {
+  async function startPipeline(
+    relistIntervalMs = 60_000,
+    namespace = 'kubeflow',
+    kubeConfig = loadKubeConfig(kubeconfig),
+  ): Promise<ArgoWorkflowEventSource> {
     const source = new ArgoWorkflowEventSource({
       kubeConfig,
       namespace,
@@ -121,7 +125,10 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
     kube.put(kfpWorkflow('pending', 'run-3', 'Pending'));
     await startPipeline();
     await eventually('the watch', () => kube.openWatches === 1);
-    kube.put({ ...kfpWorkflow('foreign', '', 'Succeeded'), metadata: { name: 'foreign', labels: { 'workflows.argoproj.io/phase': 'Succeeded' } } });
+    kube.put({
+      ...kfpWorkflow('foreign', '', 'Succeeded'),
+      metadata: { name: 'foreign', labels: { 'workflows.argoproj.io/phase': 'Succeeded' } },
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(webhook.requests).to.have.length(0);
     expect(kube.patches).to.have.length(0);
@@ -148,7 +155,10 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
     await startPipeline();
     await webhook.waitForRequests(2);
     const delivered = webhook.events.map((event) => [(event as { runId: string }).runId, (event as { status: string }).status]);
-    expect(delivered).to.have.deep.members([['run-5', 'succeeded'], ['run-6', 'failed']]);
+    expect(delivered).to.have.deep.members([
+      ['run-5', 'succeeded'],
+      ['run-6', 'failed'],
+    ]);
     await eventually('both patches', () => kube.patches.length === 2);
     expect(kube.patches.map((patch) => patch.path.split('/').pop())).to.have.members(['wf-5', 'wf-6']);
   });
@@ -200,7 +210,10 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
     kube.put(inNamespace('profile-bob', kfpWorkflow('wf-12', 'run-12', 'Failed')));
     await webhook.waitForRequests(2);
     const delivered = webhook.events.map((event) => [(event as { runId: string }).runId, (event as { status: string }).status]);
-    expect(delivered).to.have.deep.members([['run-11', 'succeeded'], ['run-12', 'failed']]);
+    expect(delivered).to.have.deep.members([
+      ['run-11', 'succeeded'],
+      ['run-12', 'failed'],
+    ]);
     await eventually('both patches', () => kube.patches.length === 2);
     expect(kube.patches.map((patch) => patch.path)).to.have.members([
       '/apis/argoproj.io/v1alpha1/namespaces/profile-alice/workflows/wf-11',
@@ -239,7 +252,11 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
     kube.put(kfpWorkflow('wf-9', 'run-9', 'Succeeded'));
     await startPipeline(150);
     await webhook.waitForRequests(1);
-    await eventually('the label', () => kube.workflow('wf-9')!['metadata']['labels']['pipelines.kubeflow.org/events-published'] === 'true', 3000);
+    await eventually(
+      'the label',
+      () => kube.workflow('wf-9')!['metadata']['labels']['pipelines.kubeflow.org/events-published'] === 'true',
+      3000,
+    );
     expect(kube.patches.length).to.equal(2);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(webhook.requests).to.have.length(1);

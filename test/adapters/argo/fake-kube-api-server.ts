@@ -202,7 +202,7 @@ export class FakeKubeApiServer {
     let event: Json | undefined;
     if (inAfter) event = { type: inBefore ? 'MODIFIED' : 'ADDED', object: change.after };
     else if (inBefore) {
-      const previous = structuredClone(change.before!);
+      const previous = structuredClone(change.before);
       previous['metadata']['resourceVersion'] = String(change.resourceVersion);
       event = { type: 'DELETED', object: previous };
     }
@@ -224,7 +224,9 @@ export class FakeKubeApiServer {
       ...(text ? { body: JSON.parse(text) } : {}),
     });
     const status = (code: number, message: string): void => {
-      response.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, code }));
+      response
+        .writeHead(code, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, code }));
     };
     const match = namespacedWorkflowsPath.exec(url.pathname);
     if (!match && url.pathname !== clusterWorkflowsPath) return status(404, `no route ${url.pathname}`);
@@ -244,10 +246,16 @@ export class FakeKubeApiServer {
     }
     if (request.method === 'GET' && name === undefined) {
       const items = [...this.objects.values()].filter(
-        (object) => (namespace === undefined || namespaceOf(object) === namespace) && matchesSelector(object['metadata']['labels'] ?? {}, selector),
+        (object) =>
+          (namespace === undefined || namespaceOf(object) === namespace) && matchesSelector(object['metadata']['labels'] ?? {}, selector),
       );
       response.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ apiVersion: 'argoproj.io/v1alpha1', kind: 'WorkflowList', metadata: { resourceVersion: String(this.#resourceVersion) }, items }),
+        JSON.stringify({
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'WorkflowList',
+          metadata: { resourceVersion: String(this.#resourceVersion) },
+          items,
+        }),
       );
       return;
     }
@@ -261,7 +269,10 @@ export class FakeKubeApiServer {
       if (!current) return status(404, `workflows.argoproj.io "${name}" not found`);
       const patched = structuredClone(current);
       for (const operation of JSON.parse(text) as Json[]) {
-        const segments = String(operation['path']).split('/').slice(1).map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+        const segments = String(operation['path'])
+          .split('/')
+          .slice(1)
+          .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
         const [metadata, labels, key] = segments;
         if (metadata !== 'metadata' || labels !== 'labels' || key === undefined || !['add', 'replace'].includes(operation['op'])) {
           return status(422, `unsupported patch ${JSON.stringify(operation)}`);

@@ -58,6 +58,8 @@ describe('HTTP health, OpenAPI and request metrics', () => {
     expect(text).not.to.include('team%2Fpipe');
     expect(text).not.to.include('/nowhere');
     expect(text).to.include('http_request_duration_seconds_count{method="POST",route="/resource/run",status="201"} 2');
-    expect(text).to.match(/http_request_duration_seconds_bucket\{le="0.005",method="DELETE",route="\/resource\/pipeline\/:id",status="200"\} \d/);
+    expect(text).to.match(
+      /http_request_duration_seconds_bucket\{le="0.005",method="DELETE",route="\/resource\/pipeline\/:id",status="200"\} \d/,
+    );
   });
 });

@@ -15,7 +15,11 @@ const bodies = {
   experiment: DefinitionBodyMother.experiment(),
 } as const;
 
-function expectProviderError(answer: { status: number; json: Record<string, unknown> | undefined; headers: Headers }, status: number, includes?: string): void {
+function expectProviderError(
+  answer: { status: number; json: Record<string, unknown> | undefined; headers: Headers },
+  status: number,
+  includes?: string,
+): void {
   expect(answer.status).to.equal(status);
   expect(answer.headers.get('content-type')).to.match(/^application\/json/);
   expect(answer.json).to.have.property('providerError').that.is.a('string').and.not.equal('');
@@ -71,7 +75,9 @@ describe('HTTP resource API', () => {
 
     it('decodes a percent-encoded id exactly once', async () => {
       const base = await serve();
-      const answer = await send(base, 'PUT', '/resource/runschedule/projects%2Fp%2Flocations%2Fl%2Fschedules%2F1', { json: bodies.runschedule });
+      const answer = await send(base, 'PUT', '/resource/runschedule/projects%2Fp%2Flocations%2Fl%2Fschedules%2F1', {
+        json: bodies.runschedule,
+      });
       expect(answer.status).to.equal(200);
       expect(answer.json).to.deep.equal({ id: 'projects/p/locations/l/schedules/1' });
       await send(base, 'DELETE', '/resource/runschedule/a%252Fb');
@@ -110,7 +116,9 @@ describe('HTTP resource API', () => {
 
     it('echoes the caller request id, and makes one up otherwise', async () => {
       const base = await serve();
-      expect((await send(base, 'GET', '/livez', { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id')).to.equal('abc-123');
+      expect((await send(base, 'GET', '/livez', { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id')).to.equal(
+        'abc-123',
+      );
       expect((await send(base, 'GET', '/nowhere')).headers.get('x-request-id')).to.match(/^req-\d+$/);
     });
   });
@@ -118,7 +126,11 @@ describe('HTTP resource API', () => {
   describe('400', () => {
     it('answers a body that is not JSON', async () => {
       const base = await serve();
-      expectProviderError(await send(base, 'POST', '/resource/run', { body: '{"name":', contentType: 'application/json' }), 400, 'not valid JSON');
+      expectProviderError(
+        await send(base, 'POST', '/resource/run', { body: '{"name":', contentType: 'application/json' }),
+        400,
+        'not valid JSON',
+      );
       expect(calls).to.deep.equal([]);
     });
 
@@ -137,10 +149,30 @@ describe('HTTP resource API', () => {
       { why: 'a namespaced name a/b/c', type: 'run', body: DefinitionBodyMother.run({ pipelineName: 'a/b/c' }), includes: 'a/b/c' },
       { why: 'a namespaced name /x', type: 'run', body: DefinitionBodyMother.run({ runConfigurationName: '/x' }), includes: '"/x"' },
       { why: 'a namespaced name acc/', type: 'experiment', body: { name: 'acc/' }, includes: 'acc/' },
-      { why: 'a 4-field cron', type: 'runschedule', body: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '* * * *' } }), includes: '4 fields' },
-      { why: 'a 7-field cron', type: 'runschedule', body: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '0 0 0 * * * 2030' } }), includes: '7 fields' },
-      { why: 'a schedule without trigger indicator', type: 'runschedule', body: DefinitionBodyMother.runSchedule({ triggerIndicator: undefined }), includes: 'triggerIndicator' },
-      { why: 'a start time that is not RFC 3339', type: 'runschedule', body: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '0 3 * * *', startTime: 'tomorrow' } }), includes: 'startTime' },
+      {
+        why: 'a 4-field cron',
+        type: 'runschedule',
+        body: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '* * * *' } }),
+        includes: '4 fields',
+      },
+      {
+        why: 'a 7-field cron',
+        type: 'runschedule',
+        body: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '0 0 0 * * * 2030' } }),
+        includes: '7 fields',
+      },
+      {
+        why: 'a schedule without trigger indicator',
+        type: 'runschedule',
+        body: DefinitionBodyMother.runSchedule({ triggerIndicator: undefined }),
+        includes: 'triggerIndicator',
+      },
+      {
+        why: 'a start time that is not RFC 3339',
+        type: 'runschedule',
+        body: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '0 3 * * *', startTime: 'tomorrow' } }),
+        includes: 'startTime',
+      },
     ];
     for (const { why, type, body, includes } of invalid) {
       it(`answers ${why} on POST and PUT`, async () => {
@@ -215,7 +247,9 @@ describe('HTTP resource API', () => {
       const base = await serve();
       const answer = await rawRequest(new URL(base).port, 'THIS IS NOT HTTP\r\n\r\n');
       expect(answer).to.match(/^HTTP\/1\.1 400 /);
-      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).to.have.property('providerError').that.includes('malformed request');
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)))
+        .to.have.property('providerError')
+        .that.includes('malformed request');
     });
 
     it('answers headers over the size limit with a JSON 431', async () => {
@@ -223,7 +257,9 @@ describe('HTTP resource API', () => {
       const answer = await rawRequest(new URL(base).port, `GET /livez HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
       expect(answer).to.match(/^HTTP\/1\.1 431 /);
       expect(answer).to.include('content-type: application/json');
-      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))['providerError']).to.be.a('string').and.not.equal('');
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))['providerError'])
+        .to.be.a('string')
+        .and.not.equal('');
     });
   });
 
@@ -238,12 +274,16 @@ describe('HTTP resource API', () => {
     it('answers a chunked body that grows past the limit', async () => {
       const base = await serve(undefined, { bodyLimitBytes: 1024 });
       const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const request = httpRequest(`${base}/resource/pipeline`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (response) => {
-          let text = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (text += chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-        });
+        const request = httpRequest(
+          `${base}/resource/pipeline`,
+          { method: 'POST', headers: { 'content-type': 'application/json' } },
+          (response) => {
+            let text = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => (text += chunk));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+          },
+        );
         request.on('error', reject);
         request.write('{"pipelineDefinition":{"name":"p"},"compiledPipeline":"');
         request.write('x'.repeat(4000));

@@ -32,7 +32,16 @@ interface Failure {
   readonly body: string;
 }
 
-const runFields = new Set(['display_name', 'description', 'experiment_id', 'pipeline_version_id', 'pipeline_version_reference', 'pipeline_spec', 'runtime_config', 'service_account']);
+const runFields = new Set([
+  'display_name',
+  'description',
+  'experiment_id',
+  'pipeline_version_id',
+  'pipeline_version_reference',
+  'pipeline_spec',
+  'runtime_config',
+  'service_account',
+]);
 const recurringRunFields = new Set([...runFields, 'max_concurrency', 'trigger', 'mode', 'no_catchup']);
 const experimentFields = new Set(['display_name', 'description', 'namespace']);
 
@@ -154,7 +163,8 @@ export class FakeKfpServer {
       if (contentType.startsWith('multipart/form-data')) {
         const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
         const file = form.get('uploadfile');
-        if (!(file instanceof File)) throw new HttpAnswer(400, { error_message: 'Failed to read pipeline from file', error_details: 'no uploadfile part' });
+        if (!(file instanceof File))
+          throw new HttpAnswer(400, { error_message: 'Failed to read pipeline from file', error_details: 'no uploadfile part' });
         recorded = { ...recorded, upload: { fileName: file.name, content: await file.text() } };
       } else if (raw.length > 0) {
         if (!contentType.startsWith('application/json')) throw rpcError(400, 3, `unexpected content type ${contentType}`);
@@ -180,7 +190,10 @@ export class FakeKfpServer {
   }
 
   #route(method: string, path: string, query: Record<string, string>, request: KfpRequest): unknown {
-    const parts = path.split('/').filter((part) => part !== '').map(decodeURIComponent);
+    const parts = path
+      .split('/')
+      .filter((part) => part !== '')
+      .map(decodeURIComponent);
     const route = `${method} /${parts.map((part, index) => (index % 2 === 1 && !['upload', 'upload_version'].includes(part) ? ':id' : part)).join('/')}`;
     switch (route) {
       case 'POST /pipelines/upload':
@@ -188,7 +201,14 @@ export class FakeKfpServer {
       case 'POST /pipelines/upload_version':
         return this.#uploadVersion(query, request);
       case 'GET /pipelines':
-        return listAnswer('pipelines', this.#filtered([...this.pipelines.values()], query).map((pipeline) => ({ pipeline_id: pipeline.id, display_name: pipeline.displayName, name: pipeline.displayName })));
+        return listAnswer(
+          'pipelines',
+          this.#filtered([...this.pipelines.values()], query).map((pipeline) => ({
+            pipeline_id: pipeline.id,
+            display_name: pipeline.displayName,
+            name: pipeline.displayName,
+          })),
+        );
       case 'GET /pipelines/:id/versions':
         return this.#listVersions(parts[1] ?? '', query);
       case 'DELETE /pipelines/:id/versions/:id': {
@@ -220,7 +240,10 @@ export class FakeKfpServer {
       case 'GET /experiments': {
         const namespace = query['namespace'] ?? '';
         const inNamespace = [...this.experiments.values()].filter((experiment) => experiment.namespace === namespace);
-        return listAnswer('experiments', this.#filtered(inNamespace, query).map((experiment) => ({ experiment_id: experiment.id, display_name: experiment.displayName })));
+        return listAnswer(
+          'experiments',
+          this.#filtered(inNamespace, query).map((experiment) => ({ experiment_id: experiment.id, display_name: experiment.displayName })),
+        );
       }
       case 'DELETE /experiments/:id':
         if (!this.experiments.delete(parts[1] ?? '')) throw rpcError(404, 5, `experiment ${parts[1]} not found`);
@@ -241,7 +264,13 @@ export class FakeKfpServer {
     }
     const filter = JSON.parse(unescaped) as { predicates?: Array<Record<string, unknown>> };
     const [predicate, ...others] = filter.predicates ?? [];
-    if (!predicate || others.length > 0 || predicate['operation'] !== 'EQUALS' || predicate['key'] !== 'display_name' || typeof predicate['string_value'] !== 'string') {
+    if (
+      !predicate ||
+      others.length > 0 ||
+      predicate['operation'] !== 'EQUALS' ||
+      predicate['key'] !== 'display_name' ||
+      typeof predicate['string_value'] !== 'string'
+    ) {
       throw rpcError(400, 3, `unsupported filter ${query['filter']}`);
     }
     return items.filter((item) => item.displayName === predicate['string_value']);
@@ -253,7 +282,10 @@ export class FakeKfpServer {
     const spec = this.#uploadedSpec(request);
     if (!name) throw new HttpAnswer(400, { error_message: 'name missing' });
     if ([...this.pipelines.values()].some((pipeline) => pipeline.displayName === name)) {
-      throw new HttpAnswer(409, { error_message: `Failed to create a pipeline: already exists`, error_details: `pipeline name ${name} already exists` });
+      throw new HttpAnswer(409, {
+        error_message: `Failed to create a pipeline: already exists`,
+        error_details: `pipeline name ${name} already exists`,
+      });
     }
     const id = randomUUID();
     this.pipelines.set(id, { id, displayName: name });
@@ -274,7 +306,8 @@ export class FakeKfpServer {
   }
 
   #uploadedSpec(request: KfpRequest): Record<string, unknown> {
-    if (!request.upload || !/\.(ya?ml|json)$/.test(request.upload.fileName)) throw new HttpAnswer(400, { error_message: 'unexpected file name' });
+    if (!request.upload || !/\.(ya?ml|json)$/.test(request.upload.fileName))
+      throw new HttpAnswer(400, { error_message: 'unexpected file name' });
     return JSON.parse(request.upload.content) as Record<string, unknown>;
   }
 
@@ -286,7 +319,15 @@ export class FakeKfpServer {
     const page = all.slice(offset, offset + size);
     const next = offset + size < all.length ? String(offset + size) : undefined;
     return {
-      ...listAnswer('pipeline_versions', page.map((version) => ({ pipeline_version_id: version.id, pipeline_id: pipelineId, display_name: version.displayName, pipeline_spec: version.spec }))),
+      ...listAnswer(
+        'pipeline_versions',
+        page.map((version) => ({
+          pipeline_version_id: version.id,
+          pipeline_id: pipelineId,
+          display_name: version.displayName,
+          pipeline_spec: version.spec,
+        })),
+      ),
       ...(next ? { next_page_token: next } : {}),
     };
   }
@@ -294,12 +335,14 @@ export class FakeKfpServer {
   #createRun(body: unknown, allowed: Set<string>, into: Map<string, Json>, idField: string): unknown {
     const run = body as Json;
     for (const key of Object.keys(run)) if (!allowed.has(key)) throw rpcError(400, 3, `unknown field "${key}"`);
-    if (run['pipeline_version_id'] !== undefined && run['pipeline_version_reference'] !== undefined) throw rpcError(400, 3, 'two members of a oneof');
+    if (run['pipeline_version_id'] !== undefined && run['pipeline_version_reference'] !== undefined)
+      throw rpcError(400, 3, 'two members of a oneof');
     if (!this.experiments.has(String(run['experiment_id']))) throw rpcError(404, 5, `experiment ${String(run['experiment_id'])} not found`);
     const reference = run['pipeline_version_reference'] as Json;
     const version = this.versions.get(String(reference['pipeline_version_id']));
     if (!version || version.pipelineId !== reference['pipeline_id']) throw rpcError(404, 5, 'pipeline version not found');
-    const declared = ((version.spec['root'] as Json | undefined)?.['inputDefinitions'] as Json | undefined)?.['parameters'] as Record<string, Json> | undefined;
+    const declared = ((version.spec['root'] as Json | undefined)?.['inputDefinitions'] as Json | undefined)?.['parameters'] as
+      Record<string, Json> | undefined;
     const parameters = ((run['runtime_config'] as Json | undefined)?.['parameters'] ?? {}) as Json;
     for (const [key, value] of Object.entries(parameters)) {
       const declaration = declared?.[key];

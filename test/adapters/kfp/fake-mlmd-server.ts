@@ -37,7 +37,9 @@ export class FakeMlmdServer {
         const run = request['type_name'] === 'system.PipelineRun' ? this.runs.get(String(request['context_name'])) : undefined;
         return run ? { context: { id: run.contextId, name: request['context_name'], type: 'system.PipelineRun' } } : {};
       }),
-      GetExecutionsByContext: handler('GetExecutionsByContext', (request) => ({ executions: this.#run(request['context_id'])?.executions ?? [] })),
+      GetExecutionsByContext: handler('GetExecutionsByContext', (request) => ({
+        executions: this.#run(request['context_id'])?.executions ?? [],
+      })),
       GetEventsByExecutionIDs: handler('GetEventsByExecutionIDs', (request) => {
         const ids = new Set(((request['execution_ids'] ?? []) as string[]).map(String));
         return { events: [...this.runs.values()].flatMap((run) => run.events).filter((event) => ids.has(String(event['execution_id']))) };
@@ -109,7 +111,14 @@ export function realisticMlmdRun(contextId = '17'): FakeMlmdRun {
           display_name: { string_value: 'metrics' },
           framework: { string_value: 'new' },
           blessed: { bool_value: true },
-          summary: { struct_value: struct({ auc: { numberValue: 0.8 }, tags: { listValue: { values: [{ stringValue: 'a' }] } }, nested: { structValue: struct({ ok: { boolValue: true } }) }, none: { nullValue: 'NULL_VALUE' } }) },
+          summary: {
+            struct_value: struct({
+              auc: { numberValue: 0.8 },
+              tags: { listValue: { values: [{ stringValue: 'a' }] } },
+              nested: { structValue: struct({ ok: { boolValue: true } }) },
+              none: { nullValue: 'NULL_VALUE' },
+            }),
+          },
         },
       },
       { id: '203', uri: 'gs://bucket/run/x/y', custom_properties: { display_name: { string_value: 'y' } } },
@@ -121,7 +130,12 @@ export function realisticMlmdRun(contextId = '17'): FakeMlmdRun {
 export const realisticComponents = [
   {
     name: 'Trainer',
-    componentArtifacts: [{ name: 'model', artifacts: [{ uri: 'gs://bucket/run/Trainer/model', metadata: { framework: 'tf', display_name: 'model', accuracy: 0.93 } }] }],
+    componentArtifacts: [
+      {
+        name: 'model',
+        artifacts: [{ uri: 'gs://bucket/run/Trainer/model', metadata: { framework: 'tf', display_name: 'model', accuracy: 0.93 } }],
+      },
+    ],
   },
   {
     name: 'Evaluator',
@@ -131,7 +145,12 @@ export const realisticComponents = [
         artifacts: [
           {
             uri: 'gs://bucket/run/Evaluator/metrics',
-            metadata: { framework: 'new', steps: 1200, display_name: 'metrics', summary: { auc: 0.8, tags: ['a'], nested: { ok: true }, none: null } },
+            metadata: {
+              framework: 'new',
+              steps: 1200,
+              display_name: 'metrics',
+              summary: { auc: 0.8, tags: ['a'], nested: { ok: true }, none: null },
+            },
           },
         ],
       },

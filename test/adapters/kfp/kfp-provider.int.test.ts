@@ -17,9 +17,19 @@ import { rejection } from '../../support/rejection.js';
 
 const provider = { namespace: 'ops', name: 'kfp' };
 
-function pipelineResource(version = '0.0.2', framework = 'kfpsdk', compiled: unknown = { pipelineInfo: { name: 'pipe' }, root: { dag: {} } }): PipelineResource {
+function pipelineResource(
+  version = '0.0.2',
+  framework = 'kfpsdk',
+  compiled: unknown = { pipelineInfo: { name: 'pipe' }, root: { dag: {} } },
+): PipelineResource {
   return {
-    definition: { name: { namespace: 'team', name: 'pipe' }, version, image: 'img', env: [], framework: { name: framework, parameters: {} } },
+    definition: {
+      name: { namespace: 'team', name: 'pipe' },
+      version,
+      image: 'img',
+      env: [],
+      framework: { name: framework, parameters: {} },
+    },
     compiledPipeline: compiled,
   };
 }
@@ -34,7 +44,9 @@ describe('KfpProvider against an in-test KFP REST server', () => {
   let kfp: FakeKfpServer;
   let dir: string | undefined;
 
-  function providerFor(options: { multiUserMode?: boolean; token?: () => Promise<string>; defaultExperiment?: string; root?: string } = {}): KfpProvider {
+  function providerFor(
+    options: { multiUserMode?: boolean; token?: () => Promise<string>; defaultExperiment?: string; root?: string } = {},
+  ): KfpProvider {
     const transport = new KfpRestTransport({ baseUrl: `${kfp.url}/`, ...(options.token ? { token: options.token } : {}), timeoutMs: 2000 });
     return new KfpProvider({
       api: new KfpApiClient(transport),
@@ -60,7 +72,11 @@ describe('KfpProvider against an in-test KFP REST server', () => {
     it('create uploads the spec with the label parameters, then leaves exactly the definition version', async () => {
       const id = await providerFor().pipeline.create!(pipelineResource());
 
-      expect(kfp.sequence.slice(0, 3)).to.deep.equal(['POST /pipelines/upload', `GET /pipelines/${id}/versions`, 'POST /pipelines/upload_version']);
+      expect(kfp.sequence.slice(0, 3)).to.deep.equal([
+        'POST /pipelines/upload',
+        `GET /pipelines/${id}/versions`,
+        'POST /pipelines/upload_version',
+      ]);
       expect(kfp.sequence.slice(3)).to.have.length(1);
       expect(kfp.sequence[3]).to.match(new RegExp(`^DELETE /pipelines/${id}/versions/`));
       const upload = kfp.requests[0]!;
@@ -69,14 +85,20 @@ describe('KfpProvider against an in-test KFP REST server', () => {
       const spec = JSON.parse(upload.upload!.content);
       expect(spec.pipelineInfo).to.deep.equal({ name: 'pipe' });
       expect(Object.keys(spec.root.inputDefinitions.parameters)).to.have.members([...allRunLabelKeys]);
-      expect(spec.root.inputDefinitions.parameters['run-name']).to.deep.equal({ isOptional: true, parameterType: 'STRING', defaultValue: '' });
+      expect(spec.root.inputDefinitions.parameters['run-name']).to.deep.equal({
+        isOptional: true,
+        parameterType: 'STRING',
+        defaultValue: '',
+      });
       expect(kfp.requests[1]!.query).to.deep.equal({ page_size: '200' });
       expect(kfp.requests[2]!.query).to.deep.equal({ name: '0.0.2', pipelineid: id });
       expect(kfp.versionsOf(id).map((version) => version.displayName)).to.deep.equal(['0.0.2']);
     });
 
     it('create unwraps a TFX pipeline before uploading it', async () => {
-      await providerFor().pipeline.create!(pipelineResource('1', 'TFX', { displayName: 'x', pipelineSpec: { pipelineInfo: { name: 'tfx-pipe' } } }));
+      await providerFor().pipeline.create!(
+        pipelineResource('1', 'TFX', { displayName: 'x', pipelineSpec: { pipelineInfo: { name: 'tfx-pipe' } } }),
+      );
       const spec = JSON.parse(kfp.requests[0]!.upload!.content);
       expect(spec.pipelineInfo).to.deep.equal({ name: 'tfx-pipe' });
       expect(spec).to.not.have.property('pipelineSpec');
@@ -94,7 +116,10 @@ describe('KfpProvider against an in-test KFP REST server', () => {
     });
 
     it('update replaces every version (following pages), uploading before deleting the old ones', async () => {
-      const id = kfp.seedPipeline('team-pipe', Array.from({ length: 203 }, (_, index) => ({ displayName: `v${index}` })));
+      const id = kfp.seedPipeline(
+        'team-pipe',
+        Array.from({ length: 203 }, (_, index) => ({ displayName: `v${index}` })),
+      );
       kfp.seedPipeline('other', [{ displayName: 'v0' }]);
       const returned = await providerFor().pipeline.update!(id, pipelineResource('v7'));
       expect(returned).to.equal(id);
@@ -113,7 +138,7 @@ describe('KfpProvider against an in-test KFP REST server', () => {
     it('update of a pipeline that is gone fails naming it', async () => {
       const error = await rejection(providerFor().pipeline.update!('missing-id', pipelineResource()));
       expect(error).to.be.instanceOf(BackendError);
-      expect((error as Error).message).to.contain('missing-id');
+      expect(error.message).to.contain('missing-id');
     });
 
     it('delete removes the versions, then the pipeline; deleting again succeeds without further calls', async () => {
@@ -141,7 +166,9 @@ describe('KfpProvider against an in-test KFP REST server', () => {
     it('surfaces each KFP error body shape as a readable providerError', async () => {
       kfp.failNext('POST', /upload/, 400, { error_message: 'Failed to create a pipeline', error_details: 'invalid spec' });
       const upload = await rejection(providerFor().pipeline.create!(pipelineResource()));
-      expect(upload.message).to.equal('KFP POST /apis/v2beta1/pipelines/upload failed with HTTP 400: Failed to create a pipeline: invalid spec');
+      expect(upload.message).to.equal(
+        'KFP POST /apis/v2beta1/pipelines/upload failed with HTTP 400: Failed to create a pipeline: invalid spec',
+      );
 
       kfp.failNext('GET', /^\/pipelines$/, 400, 'name too long');
       const text = await rejection(providerFor().run.create!(RunDefinitionMother.valid()));
@@ -168,7 +195,14 @@ describe('KfpProvider against an in-test KFP REST server', () => {
     beforeEach(() => {
       pipelineId = kfp.seedPipeline('team-pipe', [
         { displayName: 'other' },
-        { displayName: '0.0.1', spec: labelledSpec({ learningRate: { parameterType: 'NUMBER_DOUBLE' }, epochs: { parameterType: 'NUMBER_INTEGER' }, tag: { parameterType: 'STRING' } }) },
+        {
+          displayName: '0.0.1',
+          spec: labelledSpec({
+            learningRate: { parameterType: 'NUMBER_DOUBLE' },
+            epochs: { parameterType: 'NUMBER_INTEGER' },
+            tag: { parameterType: 'STRING' },
+          }),
+        },
       ]);
       versionId = kfp.versionsOf(pipelineId)[1]!.id;
       experimentId = kfp.seedExperiment('team-exp');
@@ -223,7 +257,9 @@ describe('KfpProvider against an in-test KFP REST server', () => {
     });
 
     it('fails naming the lookup and the count when not exactly one pipeline matches', async () => {
-      const missing = await rejection(providerFor().run.create!(RunDefinitionMother.valid({ pipelineName: { namespace: 'team', name: 'nope' } })));
+      const missing = await rejection(
+        providerFor().run.create!(RunDefinitionMother.valid({ pipelineName: { namespace: 'team', name: 'nope' } })),
+      );
       expect(missing).to.be.instanceOf(BackendError);
       expect(missing.message).to.contain('found 0 pipelines named team-nope');
       kfp.seedPipeline('team-pipe', []);
@@ -236,14 +272,16 @@ describe('KfpProvider against an in-test KFP REST server', () => {
     it('fails naming the version and the experiment lookups', async () => {
       const version = await rejection(providerFor().run.create!(RunDefinitionMother.valid({ pipelineVersion: '9.9' })));
       expect(version.message).to.contain('found 0 versions named 9.9 of pipeline team-pipe');
-      const experiment = await rejection(providerFor().run.create!(RunDefinitionMother.valid({ experimentName: { namespace: '', name: 'nope' } })));
+      const experiment = await rejection(
+        providerFor().run.create!(RunDefinitionMother.valid({ experimentName: { namespace: '', name: 'nope' } })),
+      );
       expect(experiment.message).to.contain('found 0 experiments named nope');
     });
 
     it('rejects a parameter that does not fit its declared type before creating the run', async () => {
       const error = await rejection(providerFor().run.create!(RunDefinitionMother.valid({ parameters: { epochs: 'many' } })));
       expect(error).to.be.instanceOf(InvalidInputError);
-      expect((error as Error).message).to.contain('"epochs"');
+      expect(error.message).to.contain('"epochs"');
       expect(kfp.sequence).to.not.include('POST /runs');
     });
 
@@ -267,7 +305,12 @@ describe('KfpProvider against an in-test KFP REST server', () => {
         schedule: { cron: parseCron('0 3 * * *'), startTime: new Date('2024-01-01T00:00:00Z'), endTime: new Date('2030-01-01T00:00:00Z') },
       });
       const id = await providerFor().runschedule.create!(definition);
-      expect(kfp.sequence).to.deep.equal(['GET /pipelines', `GET /pipelines/${pipelineId}/versions`, 'GET /experiments', 'POST /recurringruns']);
+      expect(kfp.sequence).to.deep.equal([
+        'GET /pipelines',
+        `GET /pipelines/${pipelineId}/versions`,
+        'GET /experiments',
+        'POST /recurringruns',
+      ]);
       const body = kfp.requests[3]!.json as Record<string, any>;
       expect(body['display_name']).to.equal('team-nightly');
       expect(body['max_concurrency']).to.equal('1');
@@ -323,7 +366,12 @@ describe('KfpProvider against an in-test KFP REST server', () => {
       const tokenFile = join(dir, 'token');
       await writeFile(tokenFile, ' first-token\n');
       let now = 0;
-      const token = await FileBearerToken.load({ path: tokenFile, refreshMs: 60_000, clock: { now: () => new Date(now) }, logger: silentLogger });
+      const token = await FileBearerToken.load({
+        path: tokenFile,
+        refreshMs: 60_000,
+        clock: { now: () => new Date(now) },
+        logger: silentLogger,
+      });
       const multiUser = providerFor({ multiUserMode: true, token: () => token.value() });
       kfp.requiredToken = 'first-token';
       kfp.seedPipeline('team-pipe', [{ displayName: '0.0.1', spec: labelledSpec() }]);
@@ -343,7 +391,7 @@ describe('KfpProvider against an in-test KFP REST server', () => {
       kfp.requiredToken = 'second-token';
       now = 59_000;
       const stale = await rejection(multiUser.pipeline.create!(pipelineResource()));
-      expect((stale as Error).message).to.contain('HTTP 401');
+      expect(stale.message).to.contain('HTTP 401');
       now = 61_000;
       await multiUser.pipeline.delete!(kfp.seedPipeline('x', []));
       expect(kfp.requests.at(-1)!.headers['authorization']).to.equal('Bearer second-token');
@@ -353,10 +401,10 @@ describe('KfpProvider against an in-test KFP REST server', () => {
       dir = await mkdtemp(join(tmpdir(), 'kfp-token-'));
       const options = { clock: { now: () => new Date() }, logger: silentLogger };
       const missing = await rejection(FileBearerToken.load({ ...options, path: join(dir, 'absent') }));
-      expect((missing as Error).message).to.match(/KFP multi-user mode needs a bearer token, but the token file .*absent could not be used/);
+      expect(missing.message).to.match(/KFP multi-user mode needs a bearer token, but the token file .*absent could not be used/);
       await writeFile(join(dir, 'empty'), '  \n');
       const empty = await rejection(FileBearerToken.load({ ...options, path: join(dir, 'empty') }));
-      expect((empty as Error).message).to.contain('empty');
+      expect(empty.message).to.contain('empty');
     });
   });
 
@@ -368,7 +416,7 @@ describe('KfpProvider against an in-test KFP REST server', () => {
       const port = (silent.address() as { port: number }).port;
       const api = new KfpApiClient(new KfpRestTransport({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 200 }));
       const error = await rejection(api.findPipelineId('x'));
-      expect((error as Error).message).to.equal('KFP GET /apis/v2beta1/pipelines failed: no answer within 200 ms');
+      expect(error.message).to.equal('KFP GET /apis/v2beta1/pipelines failed: no answer within 200 ms');
     } finally {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));

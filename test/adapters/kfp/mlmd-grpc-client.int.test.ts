@@ -48,6 +48,8 @@ describe('MlmdGrpcClient against an in-test ML Metadata server', () => {
     mlmd.failWith = status.UNAVAILABLE;
     const error = await client.pipelineComponents('run-1').catch((caught: Error) => caught);
     expect(error).to.be.instanceOf(BackendError);
-    expect((error as Error).message).to.contain('ML Metadata GetContextByTypeAndName').and.contain('metadata store unavailable');
+    expect((error as Error).message)
+      .to.contain('ML Metadata GetContextByTypeAndName')
+      .and.contain('metadata store unavailable');
   });
 });

@@ -87,7 +87,9 @@ describe('cron timer', () => {
         },
       };
       const firings: { at: string; clockRead: number }[] = [];
-      running = new CronTimer({ cron: parseCron('* * * * * *') }, clock, (when) => firings.push({ at: when.toISOString(), clockRead: seen.length }));
+      running = new CronTimer({ cron: parseCron('* * * * * *') }, clock, (when) =>
+        firings.push({ at: when.toISOString(), clockRead: seen.length }),
+      );
       running.start();
       await eventually('a firing', () => firings.length >= 1, 2000);
       running.stop();
@@ -97,7 +99,9 @@ describe('cron timer', () => {
 
     it('does not fire when the schedule already ended', async () => {
       const firings: Date[] = [];
-      running = new CronTimer({ cron: parseCron('* * * * * *'), endTime: new Date(Date.now() - 1000) }, systemClock, (when) => firings.push(when));
+      running = new CronTimer({ cron: parseCron('* * * * * *'), endTime: new Date(Date.now() - 1000) }, systemClock, (when) =>
+        firings.push(when),
+      );
       running.start();
       await new Promise((resolve) => setTimeout(resolve, 1100));
       expect(firings).to.deep.equal([]);

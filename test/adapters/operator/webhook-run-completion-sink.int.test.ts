@@ -49,7 +49,9 @@ describe('webhook run completion sink', () => {
 
   it('answers retry when nothing listens', async () => {
     const port = await freePort();
-    const outcome = await new WebhookRunCompletionSink({ url: `http://127.0.0.1:${port}/events`, timeoutMs: 1000 }).deliver(RunCompletionEventMother.valid());
+    const outcome = await new WebhookRunCompletionSink({ url: `http://127.0.0.1:${port}/events`, timeoutMs: 1000 }).deliver(
+      RunCompletionEventMother.valid(),
+    );
     expect(outcome.kind).to.equal('retry');
     expect((outcome as { reason: string }).reason).to.include('webhook unreachable');
   });

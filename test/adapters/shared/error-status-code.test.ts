@@ -10,6 +10,7 @@ describe('errorStatusCode', () => {
   });
 
   it('is undefined without a numeric status', () => {
-    for (const error of [new Error('plain'), { code: 'ECONNRESET' }, 'text', undefined, null, 42]) expect(errorStatusCode(error)).to.equal(undefined);
+    for (const error of [new Error('plain'), { code: 'ECONNRESET' }, 'text', undefined, null, 42])
+      expect(errorStatusCode(error)).to.equal(undefined);
   });
 });

@@ -27,7 +27,7 @@ describe('protobuf values', () => {
   it('converts times to and from Timestamps with millisecond precision', () => {
     const date = new Date('2030-01-02T03:04:05.678Z');
     expect(toProtoTimestamp(date)).to.deep.equal({ seconds: Math.floor(date.getTime() / 1000), nanos: 678_000_000 });
-    expect(fromProtoTimestamp({ seconds: String(Math.floor(date.getTime() / 1000)), nanos: 678_999_999 } as never)).to.deep.equal(date);
+    expect(fromProtoTimestamp({ seconds: String(Math.floor(date.getTime() / 1000)), nanos: 678_999_999 })).to.deep.equal(date);
     expect(fromProtoTimestamp(null)).to.equal(undefined);
   });
 });

@@ -144,7 +144,12 @@ describe('Vertex run events (Pub/Sub emulator, in-test Vertex gRPC server, real 
       runStartTime: '2030-03-17T17:46:40.500Z',
       runEndTime: '2030-03-17T17:47:40.000Z',
       pipelineComponents: [
-        { name: 'Trainer', componentArtifacts: [{ name: 'model', artifacts: [{ uri: 'gs://pipeline-root/model', metadata: { accuracy: 0.9, tags: ['a'] } }] }] },
+        {
+          name: 'Trainer',
+          componentArtifacts: [
+            { name: 'model', artifacts: [{ uri: 'gs://pipeline-root/model', metadata: { accuracy: 0.9, tags: ['a'] } }] },
+          ],
+        },
       ],
       provider: 'ops/vertex-provider',
     });
@@ -160,7 +165,10 @@ describe('Vertex run events (Pub/Sub emulator, in-test Vertex gRPC server, real 
     await publish(logEntry('no-such-job'));
     await publish(logEntry('good-1'));
     await receiver.waitForRequests(before + 1);
-    await eventually('three dropped messages', () => logger.at('warn').filter((line) => line.message === 'run event is malformed; dropped').length === 3);
+    await eventually(
+      'three dropped messages',
+      () => logger.at('warn').filter((line) => line.message === 'run event is malformed; dropped').length === 3,
+    );
     // Give a nacked message time to come back; dropped ones must not.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const dropped = logger.at('warn').filter((line) => line.message === 'run event is malformed; dropped');

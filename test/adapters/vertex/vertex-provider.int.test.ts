@@ -238,7 +238,15 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
       const [call] = vertex.calls.filter((received) => received.method === 'UpdateSchedule');
       expect(call!.request['schedule']).to.include({ name: scheduleName, cron: '0 3 * * 1' });
       expect(call!.request['updateMask']).to.deep.equal({
-        paths: ['display_name', 'cron', 'max_concurrent_run_count', 'allow_queueing', 'create_pipeline_job_request', 'start_time', 'end_time'],
+        paths: [
+          'display_name',
+          'cron',
+          'max_concurrent_run_count',
+          'allow_queueing',
+          'create_pipeline_job_request',
+          'start_time',
+          'end_time',
+        ],
       });
       expect(String(call!.metadata['x-goog-request-params'])).to.contain(`schedule.name=${encodeURIComponent(scheduleName)}`);
     });
@@ -288,7 +296,7 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
       vertex.deleteOperationError = { code: 14, details: 'backend unavailable' };
       const error = await rejection(provider.runschedule.delete!(scheduleName));
       expect(error).to.be.instanceOf(BackendError);
-      expect((error as Error).message).to.contain(`DeleteSchedule ${scheduleName}`).and.contain('backend unavailable');
+      expect(error.message).to.contain(`DeleteSchedule ${scheduleName}`).and.contain('backend unavailable');
     });
   });
 

@@ -60,7 +60,12 @@ describe('vertexServiceGax', () => {
         return root;
       },
     };
-    const options = { apiEndpoint: '127.0.0.1', port: 1, universeDomain: 'googleapis.com', sslCreds: gax.grpc.credentials.createInsecure() };
+    const options = {
+      apiEndpoint: '127.0.0.1',
+      port: 1,
+      universeDomain: 'googleapis.com',
+      sslCreds: gax.grpc.credentials.createInsecure(),
+    };
     const clients = [new PipelineServiceClient(options, observed), new ScheduleServiceClient(options, observed)];
     try {
       for (const client of clients) {
@@ -79,7 +84,9 @@ describe('vertexServiceGax', () => {
           '.google.cloud.aiplatform.v1.NotebookService',
         ]);
         // The bundle defines every Vertex AI API version; the two services need a small part of it.
-        expect(types.length).to.be.greaterThan(100).and.lessThan(full.types.length / 4);
+        expect(types.length)
+          .to.be.greaterThan(100)
+          .and.lessThan(full.types.length / 4);
       }
     } finally {
       await Promise.all(clients.map((client) => client.close()));

@@ -15,7 +15,13 @@ const declaration = { isOptional: true, parameterType: 'STRING', defaultValue: '
 
 describe('prepareKfpPipelineSpec', () => {
   it('declares all twelve label keys as optional strings, creating the path and keeping other parameters', () => {
-    const compiled = { pipelineInfo: { name: 'p' }, root: { dag: { tasks: {} }, inputDefinitions: { parameters: { lr: { parameterType: 'NUMBER_DOUBLE' }, 'run-name': { parameterType: 'NUMBER_INTEGER' } } } } };
+    const compiled = {
+      pipelineInfo: { name: 'p' },
+      root: {
+        dag: { tasks: {} },
+        inputDefinitions: { parameters: { lr: { parameterType: 'NUMBER_DOUBLE' }, 'run-name': { parameterType: 'NUMBER_INTEGER' } } },
+      },
+    };
     const spec = prepareKfpPipelineSpec(resource(compiled)) as any;
     expect(allRunLabelKeys).to.have.length(12);
     for (const key of allRunLabelKeys) expect(spec.root.inputDefinitions.parameters[key]).to.deep.equal(declaration);
@@ -40,8 +46,15 @@ describe('prepareKfpPipelineSpec', () => {
 
 describe('declaredKfpParameterTypes', () => {
   it('reads v2 parameterType, v1 type names, and specs stored together with a platform spec', () => {
-    const root = { inputDefinitions: { parameters: { a: { parameterType: 'NUMBER_INTEGER' }, b: { type: 'DOUBLE' }, c: { parameterType: 'WEIRD' }, d: 'x' } } };
-    expect([...declaredKfpParameterTypes({ root })]).to.deep.equal([['a', 'NUMBER_INTEGER'], ['b', 'NUMBER_DOUBLE']]);
+    const root = {
+      inputDefinitions: {
+        parameters: { a: { parameterType: 'NUMBER_INTEGER' }, b: { type: 'DOUBLE' }, c: { parameterType: 'WEIRD' }, d: 'x' },
+      },
+    };
+    expect([...declaredKfpParameterTypes({ root })]).to.deep.equal([
+      ['a', 'NUMBER_INTEGER'],
+      ['b', 'NUMBER_DOUBLE'],
+    ]);
     expect([...declaredKfpParameterTypes({ pipeline_spec: { root }, platform_spec: {} })]).to.have.length(2);
     expect(declaredKfpParameterTypes(undefined).size).to.equal(0);
   });

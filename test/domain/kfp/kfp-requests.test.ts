@@ -24,7 +24,10 @@ describe('KFP request bodies', () => {
   });
 
   it('a recurring run has a 6-field cron, bounds only when given, max concurrency 1, no catch-up, enabled', () => {
-    const body = kfpRecurringRunRequest({ ...input, pipelineRoot: 'gs://x/ns/p' }, { cron: parseCron('*/5 * * * *'), endTime: new Date('2030-01-01T00:00:00Z') });
+    const body = kfpRecurringRunRequest(
+      { ...input, pipelineRoot: 'gs://x/ns/p' },
+      { cron: parseCron('*/5 * * * *'), endTime: new Date('2030-01-01T00:00:00Z') },
+    );
     expect(body).to.deep.include({ max_concurrency: '1', mode: 'ENABLE', no_catchup: true });
     expect(body['trigger']).to.deep.equal({ cron_schedule: { cron: '0 */5 * * * *', end_time: '2030-01-01T00:00:00.000Z' } });
     expect(body['runtime_config']).to.deep.equal({ parameters: { a: 1 }, pipeline_root: 'gs://x/ns/p' });
@@ -64,7 +67,10 @@ describe('kfpExperimentLookup', () => {
   });
 
   it('fails clearly when the run names no experiment and there is no default', () => {
-    expect(() => kfpExperimentLookup({ namespace: '', name: '' }, { ...single, defaultExperiment: '' })).to.throw(BackendError, 'PARAMETERS_DEFAULTEXPERIMENT');
+    expect(() => kfpExperimentLookup({ namespace: '', name: '' }, { ...single, defaultExperiment: '' })).to.throw(
+      BackendError,
+      'PARAMETERS_DEFAULTEXPERIMENT',
+    );
   });
 });
 

@@ -26,12 +26,26 @@ describe('KFP run completions', () => {
     expect(result.event.runConfigurationName).to.deep.equal({ namespace: 'ns', name: 'rc' });
     expect(result.event.runEndTime).to.deep.equal(new Date('2024-05-01T11:00:00Z'));
     expect(result.event).to.not.have.property('runStartTime');
-    const unfinished = kfpRunCompletion({ status: 'failed', runId: 'r', run: { parameters: { 'run-name': 'x' } }, components: [], provider: { namespace: '', name: 'k' }, now });
+    const unfinished = kfpRunCompletion({
+      status: 'failed',
+      runId: 'r',
+      run: { parameters: { 'run-name': 'x' } },
+      components: [],
+      provider: { namespace: '', name: 'k' },
+      now,
+    });
     expect(unfinished.kind === 'completed' && unfinished.event.runEndTime).to.deep.equal(now);
   });
 
   it('is invalid for a run the operator did not start', () => {
-    const result = kfpRunCompletion({ status: 'failed', runId: 'r', run: { parameters: {} }, components: [], provider: { namespace: '', name: 'k' }, now });
+    const result = kfpRunCompletion({
+      status: 'failed',
+      runId: 'r',
+      run: { parameters: {} },
+      components: [],
+      provider: { namespace: '', name: 'k' },
+      now,
+    });
     expect(result.kind).to.equal('invalid');
   });
 });

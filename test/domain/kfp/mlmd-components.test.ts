@@ -44,7 +44,11 @@ describe('mlmdPipelineComponents', () => {
   it('merges custom properties over properties and converts each value kind', () => {
     const metadata = mlmdArtifactMetadata({
       properties: { a: { int_value: '7' }, b: { string_value: 'old' }, flag: { bool_value: true } },
-      custom_properties: { b: { string_value: 'new' }, c: { double_value: 0.5 }, s: { struct_value: { fields: { x: { listValue: { values: [{ numberValue: 1 }] } } } } } },
+      custom_properties: {
+        b: { string_value: 'new' },
+        c: { double_value: 0.5 },
+        s: { struct_value: { fields: { x: { listValue: { values: [{ numberValue: 1 }] } } } } },
+      },
     });
     expect(metadata).to.deep.equal({ a: 7, b: 'new', c: 0.5, s: { x: [1] } });
     expect(mlmdValueToJson({ proto_value: {} })).to.equal(undefined);

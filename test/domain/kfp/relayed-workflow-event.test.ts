@@ -1,11 +1,21 @@
 import { expect } from 'chai';
-import { eventsPublishedPatch, isFinishedUnpublishedKfpWorkflow, jsonPointer, readKfpWorkflow } from '../../../src/domain/kfp/argo-workflow.js';
+import {
+  eventsPublishedPatch,
+  isFinishedUnpublishedKfpWorkflow,
+  jsonPointer,
+  readKfpWorkflow,
+} from '../../../src/domain/kfp/argo-workflow.js';
 import { unwrapRelayedWorkflow } from '../../../src/domain/kfp/relayed-workflow-event.js';
 
 const workflow = {
   apiVersion: 'argoproj.io/v1alpha1',
   kind: 'Workflow',
-  metadata: { name: 'wf', namespace: 'kubeflow', resourceVersion: '9', labels: { 'pipeline/runid': 'r1', 'workflows.argoproj.io/phase': 'Failed' } },
+  metadata: {
+    name: 'wf',
+    namespace: 'kubeflow',
+    resourceVersion: '9',
+    labels: { 'pipeline/runid': 'r1', 'workflows.argoproj.io/phase': 'Failed' },
+  },
   status: { phase: 'Failed' },
 };
 const base64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64');
@@ -42,18 +52,35 @@ describe('unwrapRelayedWorkflow', () => {
 describe('KFP workflows', () => {
   it('reads run id, status and the published mark', () => {
     const read = readKfpWorkflow(workflow);
-    expect(read).to.deep.equal({ name: 'wf', namespace: 'kubeflow', resourceVersion: '9', runId: 'r1', status: 'failed', published: false });
+    expect(read).to.deep.equal({
+      name: 'wf',
+      namespace: 'kubeflow',
+      resourceVersion: '9',
+      runId: 'r1',
+      status: 'failed',
+      published: false,
+    });
     expect(isFinishedUnpublishedKfpWorkflow(read)).to.equal(true);
-    const published = { ...workflow, metadata: { ...workflow.metadata, labels: { ...workflow.metadata.labels, 'pipelines.kubeflow.org/events-published': 'true' } } };
+    const published = {
+      ...workflow,
+      metadata: { ...workflow.metadata, labels: { ...workflow.metadata.labels, 'pipelines.kubeflow.org/events-published': 'true' } },
+    };
     expect(isFinishedUnpublishedKfpWorkflow(readKfpWorkflow(published))).to.equal(false);
-    const running = { ...workflow, metadata: { ...workflow.metadata, labels: { 'pipeline/runid': 'r', 'workflows.argoproj.io/phase': 'Running' } } };
+    const running = {
+      ...workflow,
+      metadata: { ...workflow.metadata, labels: { 'pipeline/runid': 'r', 'workflows.argoproj.io/phase': 'Running' } },
+    };
     expect(isFinishedUnpublishedKfpWorkflow(readKfpWorkflow(running))).to.equal(false);
-    expect(readKfpWorkflow({ metadata: { name: 'x', labels: { 'pipeline/runid': 'r' } }, status: { phase: 'Succeeded' } })!.status).to.equal('succeeded');
+    expect(
+      readKfpWorkflow({ metadata: { name: 'x', labels: { 'pipeline/runid': 'r' } }, status: { phase: 'Succeeded' } })!.status,
+    ).to.equal('succeeded');
     expect(readKfpWorkflow('nope')).to.equal(undefined);
   });
 
   it('marks published with an RFC 6901 escaped add patch', () => {
     expect(jsonPointer('a~b', 'c/d')).to.equal('/a~0b/c~1d');
-    expect(eventsPublishedPatch()).to.deep.equal([{ op: 'add', path: '/metadata/labels/pipelines.kubeflow.org~1events-published', value: 'true' }]);
+    expect(eventsPublishedPatch()).to.deep.equal([
+      { op: 'add', path: '/metadata/labels/pipelines.kubeflow.org~1events-published', value: 'true' },
+    ]);
   });
 });

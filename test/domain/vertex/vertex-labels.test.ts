@@ -7,8 +7,16 @@ describe('vertex label sanitising', () => {
     { name: 'deletes characters outside [a-z0-9_-]', input: { 'trigger-source': '%^@Test*' }, expected: { 'trigger-source': 'test' } },
     { name: 'drops slashes and dots in other keys', input: { 'run-name': 'ns/name.v1' }, expected: { 'run-name': 'nsnamev1' } },
     { name: 'deletes characters from keys', input: { 'My.Key!': 'v' }, expected: { mykey: 'v' } },
-    { name: 'turns dots of pipeline-version into underscores', input: { 'pipeline-version': '0.0.1' }, expected: { 'pipeline-version': '0_0_1' } },
-    { name: 'turns a run of separators into one underscore', input: { sdk_version: 'kfp-2.12.2' }, expected: { sdk_version: 'kfp-2_12_2' } },
+    {
+      name: 'turns dots of pipeline-version into underscores',
+      input: { 'pipeline-version': '0.0.1' },
+      expected: { 'pipeline-version': '0_0_1' },
+    },
+    {
+      name: 'turns a run of separators into one underscore',
+      input: { sdk_version: 'kfp-2.12.2' },
+      expected: { sdk_version: 'kfp-2_12_2' },
+    },
     { name: 'collapses runs in schema_version', input: { schema_version: '2..1 / 0' }, expected: { schema_version: '2_1_0' } },
     { name: 'matches version keys after lower-casing', input: { 'Pipeline-Version': 'V1.2' }, expected: { 'pipeline-version': 'v1_2' } },
     { name: 'keeps empty values', input: { 'pipeline-namespace': '' }, expected: { 'pipeline-namespace': '' } },

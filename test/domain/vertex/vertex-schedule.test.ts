@@ -23,7 +23,13 @@ describe('vertex schedule', () => {
     { name: 'a past start is dropped', schedule: { startTime: past }, mask: [] },
     { name: 'a start equal to now is dropped', schedule: { startTime: now }, mask: [] },
     { name: 'a past end is still sent', schedule: { endTime: past }, end: past, mask: ['end_time'] },
-    { name: 'both bounds in the future', schedule: { startTime: future, endTime: future }, start: future, end: future, mask: ['start_time', 'end_time'] },
+    {
+      name: 'both bounds in the future',
+      schedule: { startTime: future, endTime: future },
+      start: future,
+      end: future,
+      mask: ['start_time', 'end_time'],
+    },
   ];
   for (const { name, schedule, start, end, mask } of cases) {
     it(name, () => {
@@ -58,7 +64,13 @@ describe('vertex schedule', () => {
     expect(() => checkVertexScheduleName('projects/p/locations/l/schedules/123')).not.to.throw();
   });
 
-  for (const id of ['', '123', 'projects/p/locations/l/schedules/', 'projects/p/locations/l/pipelineJobs/1', 'projects/p/locations/l/schedules/1/x']) {
+  for (const id of [
+    '',
+    '123',
+    'projects/p/locations/l/schedules/',
+    'projects/p/locations/l/pipelineJobs/1',
+    'projects/p/locations/l/schedules/1/x',
+  ]) {
     it(`rejects schedule id "${id}"`, () => {
       expect(() => checkVertexScheduleName(id)).to.throw(InvalidInputError);
     });
