@@ -9,6 +9,7 @@ import type {
   Schedule,
   TriggerIndicator,
 } from './definitions.js';
+import { quoteInput } from './client-text.js';
 import { InvalidInputError } from './errors.js';
 import {
   type JsonObject,
@@ -47,7 +48,7 @@ function timestamp(source: JsonObject, field: string, path: string): Date | unde
   // RFC 3339 requires a date, a time and an offset; Date.parse alone would accept far more.
   const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
   const millis = rfc3339.test(text) ? Date.parse(text) : Number.NaN;
-  if (Number.isNaN(millis)) throw new InvalidInputError(`${path}.${field} "${text}" is not an RFC 3339 time`);
+  if (Number.isNaN(millis)) throw new InvalidInputError(`${path}.${field} ${quoteInput(text)} is not an RFC 3339 time`);
   return new Date(millis);
 }
 
@@ -86,14 +87,21 @@ function triggerIndicator(source: JsonObject, path: string): TriggerIndicator | 
   };
 }
 
-function runFields(source: JsonObject, path: string): RunDefinition {
+function runFields(source: JsonObject, path: string, nameRequired: boolean): RunDefinition {
   const trigger = triggerIndicator(source, path);
+  const name = nameRequired ? requiredName(source, 'name', path) : namespacedName(source, 'name', path);
+  const runConfigurationName = namespacedName(source, 'runConfigurationName', path);
+  // A run the operator starts for a run configuration may have no name of its own (SPEC §2);
+  // with neither there is nothing to label it or report its completion under.
+  if (isEmptyNamespacedName(name) && isEmptyNamespacedName(runConfigurationName)) {
+    throw new InvalidInputError(`${path}.name or ${path}.runConfigurationName must not be empty`);
+  }
   return {
-    name: requiredName(source, 'name', path),
+    name,
     version: optionalString(source, 'version', path),
     pipelineName: requiredName(source, 'pipelineName', path),
     pipelineVersion: optionalString(source, 'pipelineVersion', path),
-    runConfigurationName: namespacedName(source, 'runConfigurationName', path),
+    runConfigurationName,
     experimentName: namespacedName(source, 'experimentName', path),
     parameters: optionalStringMap(source, 'parameters', path),
     artifacts: nameValuePairs<OutputArtifact>(source, 'artifacts', path, (item, at) => ({
@@ -106,14 +114,15 @@ function runFields(source: JsonObject, path: string): RunDefinition {
 
 /** Decodes a run create body. */
 export function decodeRunDefinition(body: unknown): RunDefinition {
-  return runFields(requireObject(body, 'body'), 'run');
+  return runFields(requireObject(body, 'body'), 'run', false);
 }
 
 /** Decodes a run schedule create/update body: a run plus a schedule and a trigger indicator. */
 export function decodeRunScheduleDefinition(body: unknown): RunScheduleDefinition {
   const path = 'runschedule';
   const root = requireObject(body, 'body');
-  const run = runFields(root, path);
+  // A schedule is a Kubernetes resource of the operator's, so it always has a name.
+  const run = runFields(root, path, true);
   if (!run.triggerIndicator) throw new InvalidInputError(`${path}.triggerIndicator is required`);
   if (!isJsonObject(root['schedule'])) throw new InvalidInputError(`${path}.schedule must be a JSON object`);
   const scheduleObject = root['schedule'];

@@ -1,4 +1,6 @@
+import { quoteInput } from './client-text.js';
 import { InvalidInputError } from './errors.js';
+import { namespaceProblem, objectNameProblem } from './kubernetes-name.js';
 
 /**
  * A Kubernetes-style name with an optional namespace, as the operator sends it: `"ns/name"`,
@@ -16,17 +18,21 @@ export const emptyNamespacedName: NamespacedName = Object.freeze({ namespace: ''
 
 /**
  * Parses the operator's string form. At most one `/` is allowed, and when there is one both sides
- * must be non-empty; anything else is an {@link InvalidInputError} naming the field.
+ * must be non-empty; the namespace must be a Kubernetes namespace and the name a Kubernetes
+ * object name (the operator names its own resources this way). Anything else is an
+ * {@link InvalidInputError} naming the field and quoting at most the start of the text.
  */
 export function parseNamespacedName(text: string, field = 'name'): NamespacedName {
   if (text === '') return emptyNamespacedName;
   const parts = text.split('/');
-  if (parts.length === 1) return { namespace: '', name: text };
-  const [namespace, name] = parts;
-  if (parts.length > 2 || !namespace || !name) {
-    throw new InvalidInputError(`${field} "${text}" is not a valid namespaced name: expected "namespace/name" or "name"`);
+  const [first = '', second = ''] = parts;
+  if (parts.length > 2 || (parts.length === 2 && (first === '' || second === ''))) {
+    throw new InvalidInputError(`${field} ${quoteInput(text)} is not a valid namespaced name: expected "namespace/name" or "name"`);
   }
-  return { namespace, name };
+  const value = parts.length === 1 ? { namespace: '', name: first } : { namespace: first, name: second };
+  const problem = (value.namespace === '' ? undefined : namespaceProblem(value.namespace)) ?? objectNameProblem(value.name);
+  if (problem !== undefined) throw new InvalidInputError(`${field}: ${problem}`);
+  return value;
 }
 
 /** The operator's string form: `ns/name`, `name`, or `""`. */

@@ -131,18 +131,65 @@ describe('definition decoding', () => {
       }
     }
 
-    for (const field of ['name', 'pipelineName']) {
-      it(`requires ${field}`, () => {
-        expect(() => decodeRunDefinition(DefinitionBodyMother.run({ [field]: '' }))).to.throw(
+    it('requires pipelineName', () => {
+      expect(() => decodeRunDefinition(DefinitionBodyMother.run({ pipelineName: '' }))).to.throw(
+        InvalidInputError,
+        'run.pipelineName must not be empty',
+      );
+      expect(() => decodeRunDefinition(DefinitionBodyMother.run({ pipelineName: undefined }))).to.throw(
+        InvalidInputError,
+        'run.pipelineName must not be empty',
+      );
+    });
+
+    const nameless = [
+      { why: 'an empty name', overrides: { name: '' } },
+      { why: 'no name field', overrides: { name: undefined } },
+      { why: 'a null name', overrides: { name: null } },
+    ];
+    for (const { why, overrides } of nameless) {
+      it(`accepts ${why} when a run configuration is given (a run started for it)`, () => {
+        const run = decodeRunDefinition(DefinitionBodyMother.run(overrides));
+        expect(run.name).to.deep.equal({ namespace: '', name: '' });
+        expect(run.runConfigurationName).to.deep.equal({ namespace: 'team', name: 'rc' });
+      });
+      it(`rejects ${why} without a run configuration`, () => {
+        expect(() => decodeRunDefinition(DefinitionBodyMother.run({ ...overrides, runConfigurationName: '' }))).to.throw(
           InvalidInputError,
-          `run.${field} must not be empty`,
-        );
-        expect(() => decodeRunDefinition(DefinitionBodyMother.run({ [field]: undefined }))).to.throw(
-          InvalidInputError,
-          `run.${field} must not be empty`,
+          'run.name or run.runConfigurationName must not be empty',
         );
       });
     }
+
+    it('rejects a name that is not a Kubernetes name in every namespaced field, before any provider call', () => {
+      for (const field of nameFields) {
+        expect(() => decodeRunDefinition(DefinitionBodyMother.run({ [field]: 'team/Not_A_Name' }))).to.throw(
+          InvalidInputError,
+          `run.${field}`,
+        );
+      }
+      expect(() => decodePipelineResource(DefinitionBodyMother.pipeline({ pipelineDefinition: { name: 'team/UPPER' } }))).to.throw(
+        InvalidInputError,
+        'pipelineDefinition.name',
+      );
+      expect(() => decodeExperimentDefinition(DefinitionBodyMother.experiment({ name: 'team/ünicode' }))).to.throw(
+        InvalidInputError,
+        'experiment.name',
+      );
+    });
+
+    it('keeps the freedom of strings that are not Kubernetes names (versions, artifacts, parameters)', () => {
+      const run = decodeRunDefinition(
+        DefinitionBodyMother.run({
+          version: 'V_1 ü',
+          pipelineVersion: 'Release 2/β',
+          parameters: { 'Learning Rate': 'ü/…' },
+          artifacts: [{ name: 'Model_Ü', path: 'Trainer:Model/β' }],
+        }),
+      );
+      expect(run.version).to.equal('V_1 ü');
+      expect(run.parameters).to.deep.equal({ 'Learning Rate': 'ü/…' });
+    });
 
     it('rejects a parameter value that is not a string', () => {
       expect(() => decodeRunDefinition(DefinitionBodyMother.run({ parameters: { epochs: 3 } }))).to.throw(

@@ -143,7 +143,12 @@ describe('HTTP resource API', () => {
 
     const invalid: Array<{ why: string; type: keyof typeof bodies; body: unknown; includes: string }> = [
       { why: 'a JSON array', type: 'run', body: [], includes: 'body must be a JSON object' },
-      { why: 'an empty run name', type: 'run', body: DefinitionBodyMother.run({ name: '' }), includes: 'run.name must not be empty' },
+      {
+        why: 'a run with neither a name nor a run configuration',
+        type: 'run',
+        body: DefinitionBodyMother.run({ name: '', runConfigurationName: '' }),
+        includes: 'run.name or run.runConfigurationName must not be empty',
+      },
       { why: 'an empty pipeline name', type: 'pipeline', body: { pipelineDefinition: { name: '' } }, includes: 'pipelineDefinition.name' },
       { why: 'an empty experiment name', type: 'experiment', body: { name: '' }, includes: 'experiment.name' },
       { why: 'a namespaced name a/b/c', type: 'run', body: DefinitionBodyMother.run({ pipelineName: 'a/b/c' }), includes: 'a/b/c' },
