@@ -66,7 +66,7 @@ describe('createProviderService', () => {
     expect(service.isReady()).to.equal(true);
     expect((await fetch(`${service.url}/readyz`)).status).to.equal(200);
     const metrics = await fetch(`http://127.0.0.1:${service.metricsPort}/metrics`);
-    expect(await metrics.text()).to.contain('http_requests_total');
+    expect(await metrics.text()).to.contain('http_server_request_duration_seconds');
     const url = service.url!;
     await service.stop();
     const afterStop = await fetch(`${url}/livez`).then(

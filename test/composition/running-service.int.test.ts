@@ -126,8 +126,9 @@ describe('running service (real container, local provider)', () => {
     expect(scrape.status).to.equal(200);
     expect(scrape.headers.get('content-type')).to.match(/^text\/plain/);
     const text = await scrape.text();
-    expect(text).to.include('http_requests_total{method="POST",route="/resource/pipeline",status="201"} 1');
-    expect(text).to.include('http_request_duration_seconds_count{method="POST",route="/resource/pipeline",status="201"} 1');
+    expect(text).to.include(
+      'http_server_request_duration_seconds_count{http_request_method="POST",http_response_status_code="201",http_route="/resource/pipeline"} 1',
+    );
     expect(text).to.include('process_cpu_user_seconds_total');
     expect(text).to.include('nodejs_heap_size_total_bytes');
     for (const result of ['Success', 'RecoverableFailure', 'UnrecoverableFailure', 'Discarded']) {

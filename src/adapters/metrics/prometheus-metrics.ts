@@ -9,8 +9,7 @@ import type { HttpMetrics } from '../../ports/http-metrics.js';
 export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics {
   /** The registry `/metrics` serves. */
   readonly registry = new Registry();
-  readonly #requests: Counter<'method' | 'route' | 'status'>;
-  readonly #requestDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly #requestDuration: Histogram<'http_request_method' | 'http_response_status_code' | 'http_route'>;
   readonly #sendResults: Counter<'result'>;
   readonly #inFlight: Gauge;
   readonly #awaitingRetry: Gauge;
@@ -19,17 +18,13 @@ export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics {
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
-    this.#requests = new Counter({
-      name: 'http_requests_total',
-      help: 'HTTP requests answered, by method, route pattern and status',
-      labelNames: ['method', 'route', 'status'],
-      registers,
-    });
+    // The Go service's names (OpenTelemetry's HTTP server metric through the Prometheus
+    // exporter), label names and default buckets, so that its dashboards keep working.
     this.#requestDuration = new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'HTTP request duration in seconds, by method, route pattern and status',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      name: 'http_server_request_duration_seconds',
+      help: 'Duration of HTTP server requests, by method, status code and route pattern',
+      labelNames: ['http_request_method', 'http_response_status_code', 'http_route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
       registers,
     });
     this.#sendResults = new Counter({
@@ -61,9 +56,10 @@ export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics {
   }
 
   observeRequest(labels: { method: string; route: string; status: number }, seconds: number): void {
-    const values = { method: labels.method, route: labels.route, status: String(labels.status) };
-    this.#requests.inc(values);
-    this.#requestDuration.observe(values, seconds);
+    this.#requestDuration.observe(
+      { http_request_method: labels.method, http_response_status_code: String(labels.status), http_route: labels.route },
+      seconds,
+    );
   }
 
   countSendResult(result: WebhookSendResult): void {

@@ -50,16 +50,28 @@ describe('HTTP health, OpenAPI and request metrics', () => {
     await send(base, 'POST', '/resource/run', { body: '{', contentType: 'application/json' });
     await send(base, 'GET', '/nowhere/at/all');
     const text = await running.metrics.registry.metrics();
-    expect(text).to.include('http_requests_total{method="POST",route="/resource/run",status="201"} 2');
-    expect(text).to.include('http_requests_total{method="DELETE",route="/resource/pipeline/:id",status="200"} 1');
-    expect(text).to.include('http_requests_total{method="PUT",route="/resource/run/:id",status="501"} 1');
-    expect(text).to.include('http_requests_total{method="POST",route="/resource/run",status="400"} 1');
-    expect(text).to.include('http_requests_total{method="GET",route="unmatched",status="404"} 1');
+    expect(text).to.include(
+      'http_server_request_duration_seconds_count{http_request_method="POST",http_response_status_code="201",http_route="/resource/run"} 2',
+    );
+    expect(text).to.include(
+      'http_server_request_duration_seconds_count{http_request_method="DELETE",http_response_status_code="200",http_route="/resource/pipeline/:id"} 1',
+    );
+    expect(text).to.include(
+      'http_server_request_duration_seconds_count{http_request_method="PUT",http_response_status_code="501",http_route="/resource/run/:id"} 1',
+    );
+    expect(text).to.include(
+      'http_server_request_duration_seconds_count{http_request_method="POST",http_response_status_code="400",http_route="/resource/run"} 1',
+    );
+    expect(text).to.include(
+      'http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="404",http_route="unmatched"} 1',
+    );
     expect(text).not.to.include('team%2Fpipe');
     expect(text).not.to.include('/nowhere');
-    expect(text).to.include('http_request_duration_seconds_count{method="POST",route="/resource/run",status="201"} 2');
     expect(text).to.match(
-      /http_request_duration_seconds_bucket\{le="0.005",method="DELETE",route="\/resource\/pipeline\/:id",status="200"\} \d/,
+      /http_server_request_duration_seconds_bucket\{le="0.075",http_request_method="DELETE",http_response_status_code="200",http_route="\/resource\/pipeline\/:id"\} \d/,
     );
+    // The names the Go service no longer shares are gone, so no dashboard reads a stale twin.
+    expect(text).not.to.include('http_requests_total');
+    expect(text).not.to.include('\nhttp_request_duration_seconds');
   });
 });
