@@ -1,5 +1,6 @@
 import { pino, type Logger as Pino } from 'pino';
 import type { LogFields, Logger, LogLevel } from '../../ports/logger.js';
+import { boundLogLine } from './bounded-log-line.js';
 
 class PinoLogger implements Logger {
   constructor(private readonly pino: Pino) {}
@@ -27,7 +28,7 @@ class PinoLogger implements Logger {
 
 /**
  * JSON-lines logging to stdout with pino: one object a line, `level` as a word, ISO times, which
- * is what log collectors in the cluster parse without configuration.
+ * is what log collectors in the cluster parse without configuration; no line over 16 KiB.
  */
 export function createPinoLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
   const options = {
@@ -35,6 +36,7 @@ export function createPinoLogger(level: LogLevel, destination?: NodeJS.WritableS
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
+    hooks: { streamWrite: boundLogLine },
   };
   return new PinoLogger(destination ? pino(options, destination) : pino(options));
 }
