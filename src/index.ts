@@ -41,7 +41,7 @@ export {
   toRunCompletionEventData,
   unacceptableEventReason,
 } from './domain/run-completion-event.js';
-export { completedOrInvalid, type EventNormalisation, ignoreEvent, invalidEvent } from './domain/event-normalisation.js';
+export { completedOrInvalid, type EventNormalisation, ignoreEvent, invalidEvent, pendingEvent } from './domain/event-normalisation.js';
 export {
   BackendError,
   InvalidInputError,
@@ -61,6 +61,12 @@ export { Provider, type ResourceOperations, type ResourceType, resourceTypes } f
 export { type RunEventMessage, RunEventSource } from './ports/run-event-source.js';
 export { RunEventNormaliser } from './ports/run-event-normaliser.js';
 export { type DeliveryOutcome, RunCompletionSink } from './ports/run-completion-sink.js';
+export {
+  type EventProcessingOutcome,
+  eventProcessingOutcomes,
+  isRetryableOutcome,
+  SingleEventProcessor,
+} from './ports/single-event-processor.js';
 export { type LogFields, Logger, type LogLevel, logLevels } from './ports/logger.js';
 export { Clock } from './ports/clock.js';
 export { IdGenerator } from './ports/id-generator.js';
@@ -98,7 +104,7 @@ export { coreModule, type CoreModuleOptions, EventPipelineToken, PrometheusMetri
 export { type RunningService, startService, type StartServiceOptions } from './composition/running-service.js';
 export { providerModules } from './composition/provider-modules.js';
 export { EventPipeline, type EventPipelineDependencies, type EventPipelineOptions } from './application/event-pipeline.js';
-export { type EventProcessingOutcome, eventProcessingOutcomes, SingleEventProcessor } from './application/event-processing-outcome.js';
+export { RunEventAttempt, type RunEventAttemptDependencies } from './application/run-event-attempt.js';
 
 // Built-in adapters that need no cloud.
 export { createLocalProvider, type CreateLocalProviderOptions } from './adapters/local/create-local-provider.js';

@@ -1,22 +1,25 @@
-import { toRunCompletionEventData } from '../domain/run-completion-event.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventPipelineMetrics } from '../ports/event-pipeline-metrics.js';
 import type { Logger } from '../ports/logger.js';
-import type { DeliveryOutcome, RunCompletionSink } from '../ports/run-completion-sink.js';
 import type { RunEventMessage, RunEventSource } from '../ports/run-event-source.js';
-import type { RunEventNormaliser } from '../ports/run-event-normaliser.js';
+import { type EventProcessingOutcome, isRetryableOutcome, type SingleEventProcessor } from '../ports/single-event-processor.js';
 import { abortableDelay } from './abortable-delay.js';
+import { abortableWait } from './abortable-wait.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
-import type { EventProcessingOutcome, SingleEventProcessor } from './event-processing-outcome.js';
 import { RetryBackoff } from './retry-backoff.js';
 
-/** Tuning of the {@link EventPipeline}. */
+/**
+ * Tuning of the {@link EventPipeline}. The events section of the service configuration has these
+ * fields (and more), so it can be passed as it is.
+ */
 export interface EventPipelineOptions {
   /** Messages processed at once; the source is not read further while all slots are busy. */
   readonly concurrency: number;
   /** How long, from `firstSeenAt`, a failing message is retried before it is dropped. */
   readonly maxAgeMs: number;
+  /** First retry delay; doubles up to `retryMaxMs`, with jitter. */
   readonly retryInitialMs: number;
+  /** Largest retry delay. */
   readonly retryMaxMs: number;
   /** Jitter source for the backoff; tests pin it. */
   readonly random?: () => number;
@@ -25,21 +28,22 @@ export interface EventPipelineOptions {
 /** What the pipeline is built from. */
 export interface EventPipelineDependencies {
   readonly source: RunEventSource;
-  readonly normaliser: RunEventNormaliser;
-  readonly sink: RunCompletionSink;
+  /** Makes each attempt at a message: normalise, deliver, count, log. */
+  readonly processor: SingleEventProcessor;
   readonly metrics: EventPipelineMetrics;
   readonly logger: Logger;
   readonly clock: Clock;
 }
 
 /**
- * Moves run events from a source to the operator: normalise, deliver, then settle the message at
- * its source. Guarantees at-least-once delivery: a message is acknowledged only after a final
- * answer (delivered, permanently rejected, invalid, not a completion), retried with backoff while
- * delivery fails, dropped with an error line carrying the whole event only once it is older than
+ * Moves run events from a source to the operator: an attempt at each message (its processor
+ * normalises and delivers), then the message is settled at its source. Guarantees at-least-once
+ * delivery: a message is acknowledged only after a final answer (delivered, permanently
+ * rejected, invalid, not a completion), retried with backoff while delivery fails or the run is
+ * not final yet, dropped with an error line carrying the whole event only once it is older than
  * `maxAgeMs`, and handed back to the source on shutdown.
  */
-export class EventPipeline implements SingleEventProcessor {
+export class EventPipeline {
   readonly #deps: EventPipelineDependencies;
   readonly #options: EventPipelineOptions;
   readonly #gate: ConcurrencyGate;
@@ -112,11 +116,6 @@ export class EventPipeline implements SingleEventProcessor {
     await this.#loop;
   }
 
-  /** Normalises and delivers one payload once; used by relays that answer their sender. */
-  async processOnce(payload: unknown, id: string): Promise<EventProcessingOutcome> {
-    return this.#attempt(payload, id);
-  }
-
   async #pull(): Promise<void> {
     const iterator = this.#deps.source.messages()[Symbol.asyncIterator]();
     try {
@@ -143,17 +142,10 @@ export class EventPipeline implements SingleEventProcessor {
   // Waiting for a slot must end with stop(): when every slot is held by a delivery that hangs,
   // the loop would otherwise only end once those deliveries time out, past the shutdown budget.
   #acquireSlot(): Promise<boolean> {
-    const signal = this.#stopping.signal;
-    if (signal.aborted) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const onAbort = (): void => resolve(false);
-      signal.addEventListener('abort', onAbort, { once: true });
-      void this.#gate.acquire().then(() => {
-        signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) this.#gate.release();
-        resolve(!signal.aborted);
-      });
-    });
+    if (this.#stopping.signal.aborted) return Promise.resolve(false);
+    const granted = this.#gate.acquire();
+    // A slot granted after the stop is nobody's: hand it straight back.
+    return abortableWait(granted, this.#stopping.signal, () => void granted.then(() => this.#gate.release()));
   }
 
   async #handle(message: SettleOnce): Promise<void> {
@@ -177,8 +169,8 @@ export class EventPipeline implements SingleEventProcessor {
           await message.ack();
           return;
         }
-        const outcome = await this.#attempt(message.payload, message.id);
-        if (outcome !== 'retry') {
+        const outcome = await this.#attemptAt(message);
+        if (!isRetryableOutcome(outcome)) {
           await message.ack();
           return;
         }
@@ -205,53 +197,14 @@ export class EventPipeline implements SingleEventProcessor {
     }
   }
 
-  async #attempt(payload: unknown, id: string): Promise<EventProcessingOutcome> {
-    const { normaliser, sink, metrics, logger } = this.#deps;
-    let normalised;
+  // The port asks for an outcome, not a throw; a processor that throws anyway (a library user's
+  // own) must not strand the message, so the throw counts as a failure worth retrying.
+  async #attemptAt(message: SettleOnce): Promise<EventProcessingOutcome> {
     try {
-      normalised = await normaliser.normalise(payload);
+      return await this.#deps.processor.processOnce(message.payload, message.id);
     } catch (error) {
-      logger.warn('run event could not be normalised now; retrying later', { messageId: id, error: String(error) });
+      this.#deps.logger.warn('run event processing failed; retrying later', { messageId: message.id, error: String(error) });
       return 'retry';
-    }
-    switch (normalised.kind) {
-      case 'ignore':
-        logger.debug('run event ignored', { messageId: id, reason: normalised.reason });
-        return 'ignored';
-      case 'invalid':
-        metrics.countSendResult('Discarded');
-        logger.warn('run event is malformed; dropped', { messageId: id, reason: normalised.reason, payload });
-        return 'invalid';
-      case 'completed':
-        break;
-    }
-    const { event } = normalised;
-    let outcome: DeliveryOutcome;
-    try {
-      outcome = await sink.deliver(event);
-    } catch (error) {
-      // The port asks sinks to answer `retry` rather than throw; a sink that throws anyway
-      // (a library user's own) must not strand the message.
-      outcome = { kind: 'retry', reason: `the sink failed: ${String(error)}` };
-    }
-    switch (outcome.kind) {
-      case 'delivered':
-        metrics.countSendResult('Success');
-        logger.info('run completion delivered', { messageId: id, runId: event.runId, status: event.status });
-        return 'delivered';
-      case 'rejected':
-        metrics.countSendResult('UnrecoverableFailure');
-        // Only a dropped event is logged whole, as the webhook would have received it.
-        logger.error('run completion rejected by the operator; dropped', {
-          messageId: id,
-          reason: outcome.reason,
-          event: toRunCompletionEventData(event),
-        });
-        return 'rejected';
-      case 'retry':
-        metrics.countSendResult('RecoverableFailure');
-        logger.warn('run completion delivery failed; retrying later', { messageId: id, reason: outcome.reason, runId: event.runId });
-        return 'retry';
     }
   }
 

@@ -1,6 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { EventPipeline } from '../application/event-pipeline.js';
-import { SingleEventProcessor } from '../application/event-processing-outcome.js';
+import { RunEventAttempt } from '../application/run-event-attempt.js';
 import { ServiceConfig, type ServiceConfig as ServiceConfigType } from '../config/service-config.js';
 import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.js';
 import { LoggingRunCompletionSink } from '../adapters/operator/logging-run-completion-sink.js';
@@ -14,6 +14,7 @@ import { Logger } from '../ports/logger.js';
 import { RunCompletionSink } from '../ports/run-completion-sink.js';
 import { RunEventNormaliser } from '../ports/run-event-normaliser.js';
 import { RunEventSource } from '../ports/run-event-source.js';
+import { SingleEventProcessor } from '../ports/single-event-processor.js';
 
 /** Injection token of the service's {@link PrometheusMetrics}. */
 export const PrometheusMetricsToken = Symbol.for('kfp-provider-service.PrometheusMetrics');
@@ -64,33 +65,28 @@ export function coreModule(options: CoreModuleOptions): ContainerModule {
       .onDeactivation((sink) => {
         if (sink instanceof WebhookRunCompletionSink) sink.close();
       });
+    // One attempt object for the pipeline and the relays alike, so both count and log the same.
+    bindings
+      .bind(SingleEventProcessor)
+      .toResolvedValue(
+        (normaliser: RunEventNormaliser, sink: RunCompletionSink, metrics: EventPipelineMetrics, logger: Logger) =>
+          new RunEventAttempt({ normaliser, sink, metrics, logger: logger.child({ component: 'event-pipeline' }) }),
+        [RunEventNormaliser, RunCompletionSink, EventPipelineMetrics, Logger],
+      )
+      .inSingletonScope();
     bindings
       .bind(EventPipelineToken)
       .toResolvedValue(
         (
           config: ServiceConfigType,
           source: RunEventSource,
-          normaliser: RunEventNormaliser,
-          sink: RunCompletionSink,
+          processor: SingleEventProcessor,
           metrics: EventPipelineMetrics,
           logger: Logger,
           clock: Clock,
-        ) =>
-          new EventPipeline(
-            { source, normaliser, sink, metrics, logger: logger.child({ component: 'event-pipeline' }), clock },
-            {
-              concurrency: config.events.concurrency,
-              maxAgeMs: config.events.maxAgeMs,
-              retryInitialMs: config.events.retryInitialMs,
-              retryMaxMs: config.events.retryMaxMs,
-            },
-          ),
-        [ServiceConfig, RunEventSource, RunEventNormaliser, RunCompletionSink, EventPipelineMetrics, Logger, Clock],
+        ) => new EventPipeline({ source, processor, metrics, logger: logger.child({ component: 'event-pipeline' }), clock }, config.events),
+        [ServiceConfig, RunEventSource, SingleEventProcessor, EventPipelineMetrics, Logger, Clock],
       )
-      .inSingletonScope();
-    bindings
-      .bind(SingleEventProcessor)
-      .toResolvedValue((pipeline: EventPipeline) => pipeline, [EventPipelineToken])
       .inSingletonScope();
   });
 }

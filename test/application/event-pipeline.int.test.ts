@@ -192,14 +192,14 @@ describe('event pipeline (in-memory source → webhook)', function () {
     expect(h.source.states().get(id)).to.equal('released');
   });
 
-  it('processes one payload once for relays, without retrying', async () => {
+  it('makes one attempt at a payload for relays, without retrying', async () => {
     const h = await start({}, 500);
-    expect(await h.pipeline.processOnce(RunCompletionEventMother.valid(), 'relay-1')).to.equal('retry');
+    expect(await h.attempt.processOnce(RunCompletionEventMother.valid(), 'relay-1')).to.equal('retry');
     h.receiver.answerWith(200);
-    expect(await h.pipeline.processOnce(RunCompletionEventMother.valid(), 'relay-2')).to.equal('delivered');
+    expect(await h.attempt.processOnce(RunCompletionEventMother.valid(), 'relay-2')).to.equal('delivered');
     h.receiver.answerWith(410);
-    expect(await h.pipeline.processOnce(RunCompletionEventMother.valid(), 'relay-3')).to.equal('rejected');
-    expect(await h.pipeline.processOnce({ not: 'an event' }, 'relay-4')).to.equal('invalid');
+    expect(await h.attempt.processOnce(RunCompletionEventMother.valid(), 'relay-3')).to.equal('rejected');
+    expect(await h.attempt.processOnce({ not: 'an event' }, 'relay-4')).to.equal('invalid');
     expect(h.receiver.requests).to.have.length(3);
   });
 });

@@ -3,6 +3,7 @@ import { InMemoryRunEventSource } from '../../src/adapters/memory/in-memory-run-
 import { PrometheusMetrics } from '../../src/adapters/metrics/prometheus-metrics.js';
 import { WebhookRunCompletionSink } from '../../src/adapters/operator/webhook-run-completion-sink.js';
 import { EventPipeline, type EventPipelineOptions } from '../../src/application/event-pipeline.js';
+import { RunEventAttempt } from '../../src/application/run-event-attempt.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { WebhookSendResult } from '../../src/ports/event-pipeline-metrics.js';
 import { RecordingWebhookReceiver } from '../../src/testing/recording-webhook-receiver.js';
@@ -14,6 +15,8 @@ export interface PipelineHarness {
   readonly source: InMemoryRunEventSource;
   readonly metrics: PrometheusMetrics;
   readonly logger: RecordingLogger;
+  /** The attempt the pipeline makes at each message, also usable on its own as relays do. */
+  readonly attempt: RunEventAttempt;
   readonly pipeline: EventPipeline;
   /** Stops the pipeline (if started) and the receiver. */
   close(): Promise<void>;
@@ -33,15 +36,14 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
   const source = new InMemoryRunEventSource({ clock: options.sourceClock ?? systemClock });
   const metrics = new PrometheusMetrics({ defaultMetrics: false });
   const logger = new RecordingLogger();
+  const attempt = new RunEventAttempt({
+    normaliser: new LocalRunEventNormaliser(),
+    sink: new WebhookRunCompletionSink({ url: receiver.url, timeoutMs: options.webhookTimeoutMs ?? 2000 }),
+    metrics,
+    logger,
+  });
   const pipeline = new EventPipeline(
-    {
-      source,
-      normaliser: new LocalRunEventNormaliser(),
-      sink: new WebhookRunCompletionSink({ url: receiver.url, timeoutMs: options.webhookTimeoutMs ?? 2000 }),
-      metrics,
-      logger,
-      clock: systemClock,
-    },
+    { source, processor: attempt, metrics, logger, clock: systemClock },
     {
       concurrency: options.concurrency ?? 4,
       maxAgeMs: options.maxAgeMs ?? 60_000,
@@ -56,6 +58,7 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
     source,
     metrics,
     logger,
+    attempt,
     pipeline,
     close: async () => {
       if (!stopped) {

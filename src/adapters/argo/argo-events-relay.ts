@@ -1,7 +1,7 @@
-import type { SingleEventProcessor } from '../../application/event-processing-outcome.js';
 import { readKfpWorkflow } from '../../domain/kfp/argo-workflow.js';
 import { unwrapRelayedWorkflow } from '../../domain/kfp/relayed-workflow-event.js';
 import type { ContributedRequest, ContributedResponse, HttpRouteContribution } from '../../ports/http-route-contribution.js';
+import { isRetryableOutcome, type SingleEventProcessor } from '../../ports/single-event-processor.js';
 
 /** The path Argo Events sensors (or other relays) POST workflow events to. */
 export const argoEventsRelayPath = '/events/argo-workflows';
@@ -22,7 +22,8 @@ function parseBody(body: Buffer): unknown {
  * CloudEvents sender (structured or binary mode). Each is normalised and delivered once, like a
  * watched workflow; the answer tells the sender whether to retry: 200 when the event was delivered
  * or needs no delivery (not a finished KFP workflow, rejected by the operator, malformed), 503
- * while delivery fails, so a sensor with `atLeastOnce` and `policy.status.allow: [200]` retries.
+ * while delivery fails or the run is not final yet (ML Metadata still catching up), so a sensor
+ * with `atLeastOnce` and `policy.status.allow: [200]` retries.
  */
 export class ArgoEventsRelay implements HttpRouteContribution {
   readonly method = 'POST';
@@ -39,7 +40,7 @@ export class ArgoEventsRelay implements HttpRouteContribution {
     const payload = parseBody(request.body);
     const id = this.#eventId(request, payload);
     const outcome = await this.#processor.processOnce(payload, id);
-    if (outcome === 'retry') {
+    if (isRetryableOutcome(outcome)) {
       return { status: 503, body: { id, providerError: `the run completion of ${id} could not be delivered yet; retry later` } };
     }
     return { status: 200, body: { id, outcome } };

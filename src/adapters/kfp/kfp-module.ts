@@ -1,5 +1,4 @@
 import { ContainerModule } from 'inversify';
-import { SingleEventProcessor } from '../../application/event-processing-outcome.js';
 import type { KfpProviderConfig } from '../../config/service-config.js';
 import { ServiceConfig } from '../../config/service-config.js';
 import { Clock } from '../../ports/clock.js';
@@ -8,6 +7,7 @@ import { Logger } from '../../ports/logger.js';
 import { Provider } from '../../ports/provider.js';
 import { RunEventNormaliser } from '../../ports/run-event-normaliser.js';
 import { RunEventSource } from '../../ports/run-event-source.js';
+import { SingleEventProcessor } from '../../ports/single-event-processor.js';
 import { ArgoEventsRelay } from '../argo/argo-events-relay.js';
 import { ArgoWorkflowEventSource } from '../argo/argo-workflow-event-source.js';
 import { loadKubeConfig } from '../argo/kube-config.js';

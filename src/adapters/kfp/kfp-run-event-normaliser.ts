@@ -1,4 +1,3 @@
-import { BackendError } from '../../domain/errors.js';
 import { type EventNormalisation, ignoreEvent, invalidEvent } from '../../domain/event-normalisation.js';
 import { readKfpWorkflow } from '../../domain/kfp/argo-workflow.js';
 import { kfpRunCompletion, readKfpRunFacts } from '../../domain/kfp/kfp-run-completion.js';
@@ -22,7 +21,8 @@ export interface KfpRunEventNormaliserOptions {
  * Turns a finished KFP Argo Workflow (watched, or relayed by Argo Events in any of its forms) into
  * a run completion: status from the workflow phase, names and times from the KFP run, artifacts
  * from ML Metadata. Workflows that are not KFP runs, not finished or already published are
- * ignored; KFP or MLMD failures throw so the pipeline retries.
+ * ignored; a succeeded run ML Metadata does not know yet is pending; KFP or MLMD failures throw.
+ * The pipeline retries the last two.
  */
 export class KfpRunEventNormaliser implements RunEventNormaliser {
   readonly #options: KfpRunEventNormaliserOptions;
@@ -42,18 +42,11 @@ export class KfpRunEventNormaliser implements RunEventNormaliser {
     const { api, mlmd, provider, clock } = this.#options;
     const run = await api.getRun(workflow.runId);
     if (run === undefined) return invalidEvent(`KFP run ${workflow.runId} of workflow ${workflow.name} does not exist`);
-    let components = await mlmd.pipelineComponents(workflow.runId);
-    if (components === undefined) {
-      // A run that failed before its first task has no MLMD context and never will; a
-      // succeeded run always has one, so its absence is a lag worth retrying.
-      if (workflow.status === 'succeeded') throw new BackendError(`ML Metadata has no context for KFP run ${workflow.runId} yet`);
-      components = [];
-    }
     return kfpRunCompletion({
       status: workflow.status,
       runId: workflow.runId,
       run: readKfpRunFacts(run),
-      components,
+      components: await mlmd.pipelineComponents(workflow.runId),
       provider,
       now: clock.now(),
     });

@@ -8,7 +8,8 @@ import type { VertexPipelineBackend } from './vertex-pipeline-backend.js';
 /**
  * Turns a Cloud Logging entry about a pipeline job into a run completion by fetching the job.
  * An entry without a job id, or naming a job Vertex AI does not know, is `invalid` (dropped, not
- * retried forever); a job still running or a failed fetch throws, so the pipeline retries later.
+ * retried forever); a job still running is `pending` and a failed fetch throws, so the pipeline
+ * retries either later.
  */
 export class VertexRunEventNormaliser implements RunEventNormaliser {
   readonly #jobs: Pick<VertexPipelineBackend, 'getPipelineJob'>;
@@ -24,8 +25,6 @@ export class VertexRunEventNormaliser implements RunEventNormaliser {
     if (entry.kind === 'invalid') return invalidEvent(entry.reason);
     const job = await this.#jobs.getPipelineJob(entry.jobId);
     if (!job) return invalidEvent(`pipeline job ${entry.jobId} does not exist on Vertex AI`);
-    const completion = completionOfVertexJob(entry.jobId, job, this.#provider);
-    if (!completion) throw new Error(`pipeline job ${entry.jobId} has not finished yet (state ${job.state || 'unknown'})`);
-    return completion;
+    return completionOfVertexJob(entry.jobId, job, this.#provider);
   }
 }

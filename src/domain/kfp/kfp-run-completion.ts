@@ -1,4 +1,4 @@
-import { type EventNormalisation, completedOrInvalid } from '../event-normalisation.js';
+import { type EventNormalisation, completedOrInvalid, pendingEvent } from '../event-normalisation.js';
 import { isJsonObject } from '../json-fields.js';
 import type { NamespacedName } from '../namespaced-name.js';
 import type { PipelineComponent, RunCompletionStatus } from '../run-completion-event.js';
@@ -35,7 +35,8 @@ export interface KfpRunCompletionInput {
   readonly status: RunCompletionStatus;
   readonly runId: string;
   readonly run: KfpRunFacts;
-  readonly components: readonly PipelineComponent[];
+  /** The run's components from ML Metadata; `undefined` when MLMD has no context for the run. */
+  readonly components: readonly PipelineComponent[] | undefined;
   readonly provider: NamespacedName;
   /** The end time used while KFP has not recorded one. */
   readonly now: Date;
@@ -44,9 +45,15 @@ export interface KfpRunCompletionInput {
 /**
  * The run completion of a finished KFP run: names from the label parameters the provider set on
  * the run, start from `created_at`, end from `finished_at` (or `now`). A run the operator did not
- * start names neither run nor run configuration and comes back `invalid`.
+ * start names neither run nor run configuration and comes back `invalid`. A succeeded run whose
+ * ML Metadata context is missing is `pending`: KFP writes MLMD behind the workflow.
  */
 export function kfpRunCompletion(input: KfpRunCompletionInput): EventNormalisation {
+  // A run that failed before its first task has no MLMD context and never will; a succeeded run
+  // always has one, so its absence is a lag worth waiting out.
+  if (input.components === undefined && input.status === 'succeeded') {
+    return pendingEvent(`ML Metadata has no context for KFP run ${input.runId} yet`);
+  }
   const parameter = (key: string): string => input.run.parameters[key] ?? '';
   const name = (namespaceKey: string, nameKey: string): NamespacedName => ({
     namespace: parameter(namespaceKey),
@@ -61,7 +68,7 @@ export function kfpRunCompletion(input: KfpRunCompletionInput): EventNormalisati
     runId: input.runId,
     ...(input.run.createdAt ? { runStartTime: input.run.createdAt } : {}),
     runEndTime: input.run.finishedAt ?? input.now,
-    pipelineComponents: input.components,
+    pipelineComponents: input.components ?? [],
     provider: input.provider,
   });
 }

@@ -1,4 +1,4 @@
-import { type EventNormalisation, completedOrInvalid } from '../event-normalisation.js';
+import { type EventNormalisation, completedOrInvalid, pendingEvent } from '../event-normalisation.js';
 import type { NamespacedName } from '../namespaced-name.js';
 import type { Artifact, PipelineComponent } from '../run-completion-event.js';
 import { runLabelKeys } from '../run-labels.js';
@@ -29,13 +29,14 @@ function labelledName(labels: Readonly<Record<string, string>>, nameKey: string,
 }
 
 /**
- * The run completion a fetched job stands for, or `undefined` while the job has not finished.
+ * The run completion a fetched job stands for, or `pending` while the job has not finished: the
+ * log entry that named it may be about an earlier state change, so the job is asked about later.
  * `jobId` (the id from the log entry) becomes the event's `runId`. Names come back from the
  * job's labels, so they are the sanitised forms written at creation.
  */
-export function completionOfVertexJob(jobId: string, job: VertexJobReport, provider: NamespacedName): EventNormalisation | undefined {
+export function completionOfVertexJob(jobId: string, job: VertexJobReport, provider: NamespacedName): EventNormalisation {
   const status = statusOfVertexJobState(job.state);
-  if (status === undefined) return undefined;
+  if (status === undefined) return pendingEvent(`pipeline job ${jobId} has not finished yet (state ${job.state || 'unknown'})`);
   const k = runLabelKeys;
   const runConfigurationName = labelledName(job.labels, k.runConfigurationName, k.runConfigurationNamespace);
   const runName = labelledName(job.labels, k.runName, k.runNamespace);

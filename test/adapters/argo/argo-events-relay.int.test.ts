@@ -5,11 +5,9 @@ import { KfpRestTransport } from '../../../src/adapters/kfp/kfp-rest-transport.j
 import { KfpRunEventNormaliser } from '../../../src/adapters/kfp/kfp-run-event-normaliser.js';
 import { MlmdGrpcClient } from '../../../src/adapters/kfp/mlmd-grpc-client.js';
 import { silentLogger } from '../../../src/adapters/logging/silent-logger.js';
-import { InMemoryRunEventSource } from '../../../src/adapters/memory/in-memory-run-event-source.js';
 import { PrometheusMetrics } from '../../../src/adapters/metrics/prometheus-metrics.js';
 import { WebhookRunCompletionSink } from '../../../src/adapters/operator/webhook-run-completion-sink.js';
-import { systemClock } from '../../../src/adapters/system/system-clock.js';
-import { EventPipeline } from '../../../src/application/event-pipeline.js';
+import { RunEventAttempt } from '../../../src/application/run-event-attempt.js';
 import type { ContributedRequest } from '../../../src/ports/http-route-contribution.js';
 import { RecordingWebhookReceiver } from '../../../src/testing/recording-webhook-receiver.js';
 import { FakeKfpServer } from '../kfp/fake-kfp-server.js';
@@ -27,7 +25,7 @@ function finishedWorkflow(): Record<string, unknown> {
   };
 }
 
-describe('ArgoEventsRelay with the event pipeline, KFP, ML Metadata and a webhook', () => {
+describe('ArgoEventsRelay with the run event attempt, KFP, ML Metadata and a webhook', () => {
   let kfp: FakeKfpServer;
   let mlmd: FakeMlmdServer;
   let webhook: RecordingWebhookReceiver;
@@ -52,23 +50,18 @@ describe('ArgoEventsRelay with the event pipeline, KFP, ML Metadata and a webhoo
       finished_at: '1970-01-01T00:00:00Z',
     });
     mlmd.runs.set('run-1', realisticMlmdRun());
-    const pipeline = new EventPipeline(
-      {
-        source: new InMemoryRunEventSource(),
-        normaliser: new KfpRunEventNormaliser({
-          api: new KfpApiClient(new KfpRestTransport({ baseUrl: kfp.url, timeoutMs: 2000 })),
-          mlmd: mlmdClient,
-          provider: { namespace: 'ops', name: 'kfp' },
-          clock: { now: () => new Date('2024-05-01T11:00:00Z') },
-        }),
-        sink: new WebhookRunCompletionSink({ url: webhook.url, timeoutMs: 2000 }),
-        metrics: new PrometheusMetrics({ defaultMetrics: false }),
-        logger: silentLogger,
-        clock: systemClock,
-      },
-      { concurrency: 1, maxAgeMs: 1000, retryInitialMs: 10, retryMaxMs: 10 },
-    );
-    relay = new ArgoEventsRelay(pipeline);
+    const attempt = new RunEventAttempt({
+      normaliser: new KfpRunEventNormaliser({
+        api: new KfpApiClient(new KfpRestTransport({ baseUrl: kfp.url, timeoutMs: 2000 })),
+        mlmd: mlmdClient,
+        provider: { namespace: 'ops', name: 'kfp' },
+        clock: { now: () => new Date('2024-05-01T11:00:00Z') },
+      }),
+      sink: new WebhookRunCompletionSink({ url: webhook.url, timeoutMs: 2000 }),
+      metrics: new PrometheusMetrics({ defaultMetrics: false }),
+      logger: silentLogger,
+    });
+    relay = new ArgoEventsRelay(attempt);
   });
 
   afterEach(async () => {
@@ -151,6 +144,27 @@ describe('ArgoEventsRelay with the event pipeline, KFP, ML Metadata and a webhoo
     kfp.failNext('GET', /^\/runs\//, 503, { code: 14, message: 'unavailable' });
     expect((await relay.handle(request(finishedWorkflow()))).status).to.equal(503);
     expect(webhook.requests).to.have.length(0);
+  });
+
+  it('answers 503 while ML Metadata has no context for a succeeded run yet, and 200 once it has', async () => {
+    mlmd.runs.delete('run-1');
+    const pending = await relay.handle(request(finishedWorkflow()));
+    expect(pending.status).to.equal(503);
+    expect(pending.body['providerError']).to.contain('kubeflow/wf-1').and.contain('retry');
+    expect(webhook.requests).to.have.length(0);
+    mlmd.runs.set('run-1', realisticMlmdRun());
+    expect(await relay.handle(request(finishedWorkflow()))).to.deep.equal({
+      status: 200,
+      body: { id: 'kubeflow/wf-1', outcome: 'delivered' },
+    });
+  });
+
+  it('delivers a failed run ML Metadata never heard of at once, without components', async () => {
+    kfp.seedRun('run-3', { runtime_config: { parameters: { 'pipeline-name': 'pipe', 'run-name': 'r', 'run-namespace': 'team' } } });
+    const failed = await relay.handle(request(kfpWorkflow('wf-3', 'run-3', 'Failed')));
+    expect(failed).to.deep.equal({ status: 200, body: { id: 'wf-3', outcome: 'delivered' } });
+    expect(webhook.events).to.have.length(1);
+    expect(webhook.events[0]).to.deep.include({ status: 'failed', runId: 'run-3', pipelineComponents: [] });
   });
 
   it('answers 200 without delivering for running workflows, deletions and malformed bodies', async () => {

@@ -10,6 +10,7 @@ import { PrometheusMetrics } from '../../../src/adapters/metrics/prometheus-metr
 import { WebhookRunCompletionSink } from '../../../src/adapters/operator/webhook-run-completion-sink.js';
 import { systemClock } from '../../../src/adapters/system/system-clock.js';
 import { EventPipeline } from '../../../src/application/event-pipeline.js';
+import { RunEventAttempt } from '../../../src/application/run-event-attempt.js';
 import { RecordingWebhookReceiver } from '../../../src/testing/recording-webhook-receiver.js';
 import { eventually } from '../../support/eventually.js';
 import { FakeKfpServer } from '../kfp/fake-kfp-server.js';
@@ -57,12 +58,13 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
       provider: { namespace: 'ops', name: 'kfp' },
       clock: systemClock,
     });
+    const metrics = new PrometheusMetrics({ defaultMetrics: false });
+    const sink = new WebhookRunCompletionSink({ url: webhook.url, timeoutMs: 2000 });
     pipeline = new EventPipeline(
       {
         source,
-        normaliser,
-        sink: new WebhookRunCompletionSink({ url: webhook.url, timeoutMs: 2000 }),
-        metrics: new PrometheusMetrics({ defaultMetrics: false }),
+        processor: new RunEventAttempt({ normaliser, sink, metrics, logger: silentLogger }),
+        metrics,
         logger: silentLogger,
         clock: systemClock,
       },

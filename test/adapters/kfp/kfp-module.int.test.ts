@@ -8,10 +8,7 @@ import { InMemoryRunEventSource } from '../../../src/adapters/memory/in-memory-r
 import { kfpModule } from '../../../src/adapters/kfp/kfp-module.js';
 import { silentLogger } from '../../../src/adapters/logging/silent-logger.js';
 import { systemClock } from '../../../src/adapters/system/system-clock.js';
-import {
-  type SingleEventProcessor,
-  SingleEventProcessor as SingleEventProcessorToken,
-} from '../../../src/application/event-processing-outcome.js';
+import { type SingleEventProcessor, SingleEventProcessor as SingleEventProcessorToken } from '../../../src/ports/single-event-processor.js';
 import { loadServiceConfig, ServiceConfig } from '../../../src/config/service-config.js';
 import { Clock } from '../../../src/ports/clock.js';
 import { HttpRouteContribution } from '../../../src/ports/http-route-contribution.js';

@@ -4,6 +4,7 @@ import type { Container } from 'inversify';
 import { WebhookRunCompletionSink } from '../../../src/adapters/operator/webhook-run-completion-sink.js';
 import { toProtoStruct } from '../../../src/adapters/vertex/protobuf-values.js';
 import { EventPipeline } from '../../../src/application/event-pipeline.js';
+import { RunEventAttempt } from '../../../src/application/run-event-attempt.js';
 import type { EventPipelineMetrics, WebhookSendResult } from '../../../src/ports/event-pipeline-metrics.js';
 import { RunEventNormaliser } from '../../../src/ports/run-event-normaliser.js';
 import { RunEventSource } from '../../../src/ports/run-event-source.js';
@@ -108,8 +109,12 @@ describe('Vertex run events (Pub/Sub emulator, in-test Vertex gRPC server, real 
     const pipeline = new EventPipeline(
       {
         source: await container.getAsync<RunEventSource>(RunEventSource),
-        normaliser: await container.getAsync<RunEventNormaliser>(RunEventNormaliser),
-        sink: new WebhookRunCompletionSink({ url: receiver.url, timeoutMs: 2000 }),
+        processor: new RunEventAttempt({
+          normaliser: await container.getAsync<RunEventNormaliser>(RunEventNormaliser),
+          sink: new WebhookRunCompletionSink({ url: receiver.url, timeoutMs: 2000 }),
+          metrics,
+          logger,
+        }),
         metrics,
         logger,
         clock: { now: () => new Date() },

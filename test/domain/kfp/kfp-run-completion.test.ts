@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { kfpRunCompletion, readKfpRunFacts } from '../../../src/domain/kfp/kfp-run-completion.js';
+import type { PipelineComponent, RunCompletionStatus } from '../../../src/domain/run-completion-event.js';
 
 const now = new Date('2024-06-01T00:00:00Z');
 
@@ -48,4 +49,23 @@ describe('KFP run completions', () => {
     });
     expect(result.kind).to.equal('invalid');
   });
+
+  type Decision = { kind: 'pending'; reason: string } | { kind: 'completed'; pipelineComponents: readonly PipelineComponent[] };
+  const run = { parameters: { 'pipeline-name': 'p', 'run-name': 'r', 'run-namespace': 'ns' } };
+  const trainer: PipelineComponent[] = [{ name: 'Trainer', componentArtifacts: [] }];
+  const decisions: Array<{ status: RunCompletionStatus; components: PipelineComponent[] | undefined; decision: Decision }> = [
+    { status: 'succeeded', components: undefined, decision: { kind: 'pending', reason: 'ML Metadata has no context for KFP run r-1 yet' } },
+    { status: 'failed', components: undefined, decision: { kind: 'completed', pipelineComponents: [] } },
+    { status: 'succeeded', components: [], decision: { kind: 'completed', pipelineComponents: [] } },
+    { status: 'succeeded', components: trainer, decision: { kind: 'completed', pipelineComponents: trainer } },
+    { status: 'failed', components: trainer, decision: { kind: 'completed', pipelineComponents: trainer } },
+  ];
+  for (const { status, components, decision } of decisions) {
+    const known = components === undefined ? 'no ML Metadata context' : components.length === 0 ? 'no components' : 'components';
+    it(`answers ${decision.kind} for a ${status} run with ${known}`, () => {
+      const result = kfpRunCompletion({ status, runId: 'r-1', run, components, provider: { namespace: '', name: 'k' }, now });
+      const seen = result.kind === 'completed' ? { kind: result.kind, pipelineComponents: result.event.pipelineComponents } : result;
+      expect(seen).to.deep.equal(decision);
+    });
+  }
 });

@@ -23,20 +23,32 @@ describe('vertex job completion', () => {
     ...overrides,
   });
 
-  const states: Array<[string, string | undefined]> = [
+  const finished: Array<[string, string]> = [
     ['PIPELINE_STATE_SUCCEEDED', 'succeeded'],
     ['PIPELINE_STATE_FAILED', 'failed'],
     ['PIPELINE_STATE_CANCELLED', 'failed'],
-    ['PIPELINE_STATE_RUNNING', undefined],
-    ['PIPELINE_STATE_CANCELLING', undefined],
-    ['PIPELINE_STATE_QUEUED', undefined],
-    ['PIPELINE_STATE_UNSPECIFIED', undefined],
   ];
-  for (const [state, status] of states) {
-    it(`maps ${state} to ${status ?? 'not finished'}`, () => {
-      const result = completionOfVertexJob('team-train-v1', job({ state }), provider);
-      if (status === undefined) expect(result).to.equal(undefined);
-      else expect(result).to.have.nested.property('event.status', status);
+  for (const [state, status] of finished) {
+    it(`maps ${state} to ${status}`, () => {
+      expect(completionOfVertexJob('team-train-v1', job({ state }), provider)).to.have.nested.property('event.status', status);
+    });
+  }
+
+  const unfinished: Array<[string, string]> = [
+    ['PIPELINE_STATE_RUNNING', 'state PIPELINE_STATE_RUNNING'],
+    ['PIPELINE_STATE_CANCELLING', 'state PIPELINE_STATE_CANCELLING'],
+    ['PIPELINE_STATE_QUEUED', 'state PIPELINE_STATE_QUEUED'],
+    ['PIPELINE_STATE_PENDING', 'state PIPELINE_STATE_PENDING'],
+    ['PIPELINE_STATE_PAUSED', 'state PIPELINE_STATE_PAUSED'],
+    ['PIPELINE_STATE_UNSPECIFIED', 'state PIPELINE_STATE_UNSPECIFIED'],
+    ['', 'state unknown'],
+  ];
+  for (const [state, shown] of unfinished) {
+    it(`answers pending for ${state || 'a job without a state'}, naming the job and its state`, () => {
+      expect(completionOfVertexJob('team-train-v1', job({ state }), provider)).to.deep.equal({
+        kind: 'pending',
+        reason: `pipeline job team-train-v1 has not finished yet (${shown})`,
+      });
     });
   }
 
