@@ -70,6 +70,9 @@ export class RunEventAttempt implements SingleEventProcessor {
         metrics.countSendResult('Success');
         logger.info('run completion delivered', { messageId: id, runId: event.runId, status: event.status });
         return 'delivered';
+      case 'logged':
+        // Not a webhook send: counting it as Success would show deliveries that never happened.
+        return 'delivered';
       case 'rejected':
         metrics.countSendResult('UnrecoverableFailure');
         // Only a dropped event is logged whole, as the webhook would have received it.

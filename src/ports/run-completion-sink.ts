@@ -4,6 +4,8 @@ import type { RunCompletionEvent } from '../domain/run-completion-event.js';
 export type DeliveryOutcome =
   /** The operator took the event (HTTP 200). */
   | { readonly kind: 'delivered' }
+  /** Nothing was sent: no webhook is configured and the event was only written to the log. */
+  | { readonly kind: 'logged' }
   /** The operator will never take it (410 gone, 400/415 unacceptable): do not retry. */
   | { readonly kind: 'rejected'; readonly reason: string }
   /** It may work later (5xx, other statuses, timeouts, no connection). */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { LocalRunEventNormaliser } from '../../src/adapters/local/local-run-event-normaliser.js';
+import { LoggingRunCompletionSink } from '../../src/adapters/operator/logging-run-completion-sink.js';
 import { RunEventAttempt } from '../../src/application/run-event-attempt.js';
 import { type RunCompletionEvent, toRunCompletionEventData } from '../../src/domain/run-completion-event.js';
 import type { WebhookSendResult } from '../../src/ports/event-pipeline-metrics.js';
@@ -179,4 +180,19 @@ describe('run event attempt', () => {
     expect(await attempt.processOnce(event, 'message-4')).to.equal('retry');
     expect(sink.received).to.have.length(1);
   });
+
+  it('counts no webhook send for an event only written to the log (no OPERATORWEBHOOK)', async () => {
+    const counted: WebhookSendResult[] = [];
+    const sinkLogger = new RecordingLogger();
+    const attempt = new RunEventAttempt({
+      normaliser: local,
+      sink: new LoggingRunCompletionSink(sinkLogger),
+      metrics: { countSendResult: (result) => counted.push(result) },
+      logger: new RecordingLogger(),
+    });
+    expect(await attempt.processOnce(event, 'message-5')).to.equal('delivered');
+    expect(counted).to.deep.equal([]);
+    expect(sinkLogger.at('info')[0]!.fields['event']).to.deep.equal(toRunCompletionEventData(event));
+  });
 });
+

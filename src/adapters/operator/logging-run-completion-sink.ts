@@ -11,6 +11,6 @@ export class LoggingRunCompletionSink implements RunCompletionSink {
 
   async deliver(event: RunCompletionEvent): Promise<DeliveryOutcome> {
     this.logger.info('run completion event (no OPERATORWEBHOOK configured)', { event: toRunCompletionEventData(event) });
-    return { kind: 'delivered' };
+    return { kind: 'logged' };
   }
 }

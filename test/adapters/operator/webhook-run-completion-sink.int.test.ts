@@ -65,7 +65,7 @@ describe('logging run completion sink', () => {
   it('logs the event as the webhook would receive it and counts it delivered', async () => {
     const logger = new RecordingLogger();
     const event = RunCompletionEventMother.valid();
-    expect(await new LoggingRunCompletionSink(logger).deliver(event)).to.deep.equal({ kind: 'delivered' });
+    expect(await new LoggingRunCompletionSink(logger).deliver(event)).to.deep.equal({ kind: 'logged' });
     expect(logger.at('info')).to.have.length(1);
     expect(logger.at('info')[0]!.fields['event']).to.deep.equal(toRunCompletionEventData(event));
   });
