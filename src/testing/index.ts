@@ -20,3 +20,20 @@ export {
   type InMemoryMessageState,
   type InMemoryRunEventSourceOptions,
 } from '../adapters/memory/in-memory-run-event-source.js';
+
+// The operator's contract as a black-box check over HTTP, for a provider service in any language
+// (what `kfp-provider-service conformance <base-url>` runs).
+export { conformanceCommand } from '../conformance/conformance-command.js';
+export {
+  type ConformanceOptions,
+  type ConformanceReport,
+  type ConformanceResult,
+  type ConformanceRuleInfo,
+  defaultConformanceBodyLimitBytes,
+  defaultConformanceTimeoutMs,
+  listConformanceRules,
+  runConformance,
+} from '../conformance/run-conformance.js';
+export type { ConformanceOutcome } from '../conformance/conformance-rule.js';
+export type { ConformanceAnswer, ConformanceRequest, Exchange } from '../conformance/http-exchange.js';
+export { formatConformanceReport, formatConformanceResult, formatConformanceSummary } from '../conformance/format-conformance-report.js';

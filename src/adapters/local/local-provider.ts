@@ -165,10 +165,9 @@ export class LocalProvider implements Provider {
   }
 
   // Everything that can refuse the definition runs before the schedule it replaces is stopped,
-  // so a rejected update leaves the running schedule as it was.
+  // so a rejected update leaves the running schedule as it was. The cron (checked by the timer's
+  // constructor) comes first: a bad cron value is the caller's 400 even when the pipeline is missing.
   #startSchedule(id: string, definition: RunScheduleDefinition): void {
-    this.#requirePipeline(definition);
-    for (const artifact of definition.artifacts) parseArtifactPath(artifact.path);
     const timer = new CronTimer(definition.schedule, this.#options.clock, () => {
       // A firing is a run of its own: no Run resource, triggered by the schedule.
       this.#startRun({
@@ -177,6 +176,8 @@ export class LocalProvider implements Provider {
         triggerIndicator: scheduleTrigger(definition.name),
       });
     });
+    this.#requirePipeline(definition);
+    for (const artifact of definition.artifacts) parseArtifactPath(artifact.path);
     this.#schedules.get(id)?.timer.stop();
     this.#schedules.set(id, { definition, timer });
     timer.start();
