@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { Container } from 'inversify';
-import { ArgoWorkflowEventSource } from '../../../src/adapters/argo/argo-workflow-event-source.js';
+import { ArgoWorkflowEventSource } from '../../../src/adapters/kfp/argo-workflow-event-source.js';
 import { InMemoryRunEventSource } from '../../../src/adapters/memory/in-memory-run-event-source.js';
 import { kfpModule } from '../../../src/adapters/kfp/kfp-module.js';
 import { silentLogger } from '../../../src/adapters/logging/silent-logger.js';
@@ -19,7 +19,7 @@ import { Logger } from '../../../src/ports/logger.js';
 import { Provider } from '../../../src/ports/provider.js';
 import { RunEventNormaliser } from '../../../src/ports/run-event-normaliser.js';
 import { RunEventSource } from '../../../src/ports/run-event-source.js';
-import { FakeKubeApiServer } from '../argo/fake-kube-api-server.js';
+import { FakeKubeApiServer } from './fake-kube-api-server.js';
 import { FakeKfpServer } from './fake-kfp-server.js';
 import { kfpTestEnvironment } from './kfp-test-environment.js';
 
