@@ -5,12 +5,13 @@ import { ConfigError, describeConfig, formatConfigHelp, loadServiceConfig } from
 import { coreModule } from './composition/core-module.js';
 import { providerModules } from './composition/provider-modules.js';
 import { type RunningService, startService } from './composition/running-service.js';
+import { errorMessage } from './domain/error-message.js';
 import type { Logger } from './ports/logger.js';
 
 // The composition root: the only place that reads process.env, picks adapters and starts them.
 
 function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return errorMessage(error, { withStack: true });
 }
 
 // A crash is logged as JSON like everything else, so the log pipeline keeps its last words.
@@ -83,6 +84,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`start-up failed: ${errorMessage(error)}\n`);
   process.exit(1);
 });

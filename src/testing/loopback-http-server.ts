@@ -1,13 +1,9 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOn } from '../adapters/shared/listen-on.js';
 
 /** Starts `server` on 127.0.0.1 and an ephemeral port; resolves to `http://127.0.0.1:{port}`. */
 export async function listenOnLoopback(server: Server): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return `http://127.0.0.1:${await listenOn(server, '127.0.0.1', 0)}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { getContainerRuntimeClient } from 'testcontainers';
+import { errorMessage } from '../../src/domain/error-message.js';
 
 /**
  * Mocha global setup of the testcontainers suite: without a container runtime (no Docker
@@ -9,7 +10,7 @@ export async function mochaGlobalSetup(): Promise<void> {
   try {
     await getContainerRuntimeClient();
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     process.stdout.write(`testcontainers suite skipped: no container runtime is reachable (${reason})\n`);
     process.exit(0);
   }

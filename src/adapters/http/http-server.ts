@@ -1,7 +1,7 @@
 import { createServer, type Server, STATUS_CODES } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
+import { listenOn } from '../shared/listen-on.js';
 
 /** A listening API server. */
 export interface HttpServer {
@@ -16,17 +16,16 @@ export interface HttpServer {
 
 /** Starts `app` on `host:port`. */
 export async function startHttpServer(app: Koa, host: string, port: number): Promise<HttpServer> {
-  const server: Server = createServer(app.callback());
+  const handle = app.callback();
+  // Koa's handler answers its own failures (through the app's error handling), so the promise it
+  // returns never rejects and is not awaited.
+  const server: Server = createServer((request, response) => void handle(request, response));
   // Kubernetes probes and curl steps open short connections; a keep-alive longer than a
   // typical load balancer's idle timeout avoids resets on reused connections.
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
   return {
-    port: (server.address() as AddressInfo).port,
+    port: await listenOn(server, host, port),
     close: async (timeoutMs) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

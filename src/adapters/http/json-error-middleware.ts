@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { errorMessage } from '../../domain/error-message.js';
 import { isProviderError } from '../../domain/errors.js';
 import type { Logger } from '../../ports/logger.js';
 import { HttpError } from './http-error.js';
@@ -12,7 +13,7 @@ function statusAndMessage(error: unknown): { status: number; message: string } {
   if (typeof status === 'number' && status >= 400 && status < 600 && (error as { expose?: boolean }).expose) {
     return { status, message: (error as Error).message };
   }
-  return { status: 500, message: `internal error: ${error instanceof Error ? error.message : String(error)}` };
+  return { status: 500, message: `internal error: ${errorMessage(error)}` };
 }
 
 /**

@@ -8,10 +8,11 @@ import { Provider } from '../../ports/provider.js';
 import { RunEventNormaliser } from '../../ports/run-event-normaliser.js';
 import { RunEventSource } from '../../ports/run-event-source.js';
 import { SingleEventProcessor } from '../../ports/single-event-processor.js';
-import { ArgoEventsRelay } from '../argo/argo-events-relay.js';
-import { ArgoWorkflowEventSource } from '../argo/argo-workflow-event-source.js';
-import { loadKubeConfig } from '../argo/kube-config.js';
+import { ArgoEventsRelay } from './argo-events-relay.js';
+import { ArgoWorkflowEventSource } from './argo-workflow-event-source.js';
+import { loadKubeConfig } from './kube-config.js';
 import { InMemoryRunEventSource } from '../memory/in-memory-run-event-source.js';
+import { type OnFirstUse, onFirstUse } from '../shared/on-first-use.js';
 import { FileBearerToken } from './file-bearer-token.js';
 import { KfpApiClient } from './kfp-api-client.js';
 import { KfpProvider } from './kfp-provider.js';
@@ -43,10 +44,12 @@ async function connectKfp(settings: KfpProviderConfig, logger: Logger, clock: Cl
  * deactivation.
  */
 export function kfpModule(): ContainerModule {
-  let api: Promise<KfpApiClient> | undefined;
+  // Shared by the provider and the normaliser; a failed opening (an unreadable token) is tried
+  // again by the next resolution instead of being remembered.
+  let api: OnFirstUse<KfpApiClient> | undefined;
   const sharedApi = (config: ServiceConfig, logger: Logger, clock: Clock): Promise<KfpApiClient> => {
-    api ??= connectKfp(kfpSettings(config), logger, clock);
-    return api;
+    api ??= onFirstUse(() => connectKfp(kfpSettings(config), logger, clock));
+    return api.get();
   };
 
   return new ContainerModule((options) => {

@@ -1,5 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
 import type { RunEventMessage, RunEventSource } from '../../ports/run-event-source.js';
+import { HandoffQueue } from '../shared/handoff-queue.js';
 
 /** Where a published message ended up, for tests and diagnostics. */
 export type InMemoryMessageState = 'queued' | 'in-flight' | 'acked' | 'released';
@@ -27,12 +28,10 @@ interface Entry {
 export class InMemoryRunEventSource implements RunEventSource {
   readonly #clock: Clock;
   readonly #redeliver: boolean;
-  readonly #queue: Entry[] = [];
+  readonly #queue = new HandoffQueue<Entry>({ keyOf: (entry) => entry.id });
   readonly #all = new Map<string, Entry>();
-  readonly #waiters: Array<(entry: Entry | undefined) => void> = [];
   #sequence = 0;
   #started = false;
-  #stopped = false;
 
   constructor(options: InMemoryRunEventSourceOptions = {}) {
     this.#clock = options.clock ?? { now: () => new Date() };
@@ -60,23 +59,20 @@ export class InMemoryRunEventSource implements RunEventSource {
 
   /** True once `start` was called and `stop` was not. */
   get running(): boolean {
-    return this.#started && !this.#stopped;
+    return this.#started && !this.#queue.closed;
   }
 
   async start(): Promise<void> {
     this.#started = true;
-    this.#stopped = false;
+    this.#queue.reopen();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    for (const waiter of this.#waiters.splice(0)) waiter(undefined);
+    this.#queue.close();
   }
 
   async *messages(): AsyncIterable<RunEventMessage> {
-    while (!this.#stopped) {
-      const entry = this.#queue.shift() ?? (await new Promise<Entry | undefined>((resolve) => this.#waiters.push(resolve)));
-      if (!entry) return;
+    for (let entry = await this.#queue.take(); entry; entry = await this.#queue.take()) {
       entry.state = 'in-flight';
       yield this.#message(entry);
     }
@@ -84,9 +80,7 @@ export class InMemoryRunEventSource implements RunEventSource {
 
   #enqueue(entry: Entry): void {
     entry.state = 'queued';
-    const waiter = this.#waiters.shift();
-    if (waiter) waiter(entry);
-    else this.#queue.push(entry);
+    this.#queue.push(entry);
   }
 
   #message(entry: Entry): RunEventMessage {
@@ -99,7 +93,7 @@ export class InMemoryRunEventSource implements RunEventSource {
       },
       release: async () => {
         entry.state = 'released';
-        if (this.#redeliver && !this.#stopped) this.#enqueue(entry);
+        if (this.#redeliver && !this.#queue.closed) this.#enqueue(entry);
       },
     };
   }

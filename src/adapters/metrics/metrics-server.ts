@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { listenOn } from '../shared/listen-on.js';
 
 /** A listening `/metrics` endpoint. */
 export interface MetricsServer {
@@ -25,12 +25,8 @@ export async function startMetricsServer(registry: Registry, host: string, port:
     }
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: metrics are at /metrics');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
   return {
-    port: (server.address() as AddressInfo).port,
+    port: await listenOn(server, host, port),
     close: () => {
       server.closeAllConnections();
       return new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,10 +1,7 @@
 import type { Bucket } from '@google-cloud/storage';
+import { errorMessage } from '../../domain/error-message.js';
 import { BackendError } from '../../domain/errors.js';
 import { errorStatusCode } from '../shared/error-status-code.js';
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Compiled pipelines as objects in one GCS bucket. Object paths come from the domain; this class
@@ -29,7 +26,7 @@ export class GcsPipelineStore {
     try {
       await (await this.#bucket()).file(path).save(text, { resumable: false, contentType: 'application/json' });
     } catch (error) {
-      throw new BackendError(`storing gs://${this.#bucketName}/${path} failed: ${reason(error)}`, { cause: error });
+      throw new BackendError(`storing gs://${this.#bucketName}/${path} failed: ${errorMessage(error)}`, { cause: error });
     }
   }
 
@@ -42,7 +39,9 @@ export class GcsPipelineStore {
       if (errorStatusCode(error) === 404) {
         throw new BackendError(`${describedAs} is not stored: gs://${this.#bucketName}/${path} does not exist`, { cause: error });
       }
-      throw new BackendError(`reading ${describedAs} from gs://${this.#bucketName}/${path} failed: ${reason(error)}`, { cause: error });
+      throw new BackendError(`reading ${describedAs} from gs://${this.#bucketName}/${path} failed: ${errorMessage(error)}`, {
+        cause: error,
+      });
     }
     try {
       return JSON.parse(bytes.toString('utf8'));
@@ -57,7 +56,7 @@ export class GcsPipelineStore {
       const [files] = await (await this.#bucket()).getFiles({ prefix });
       for (const file of files) await file.delete({ ignoreNotFound: true });
     } catch (error) {
-      throw new BackendError(`deleting gs://${this.#bucketName}/${prefix}* failed: ${reason(error)}`, { cause: error });
+      throw new BackendError(`deleting gs://${this.#bucketName}/${prefix}* failed: ${errorMessage(error)}`, { cause: error });
     }
   }
 }

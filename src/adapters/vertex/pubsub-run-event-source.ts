@@ -1,6 +1,8 @@
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
+import { errorMessage } from '../../domain/error-message.js';
 import type { Logger } from '../../ports/logger.js';
 import type { RunEventMessage, RunEventSource } from '../../ports/run-event-source.js';
+import { HandoffQueue } from '../shared/handoff-queue.js';
 import { RecentIds } from '../shared/recent-ids.js';
 
 /** What {@link PubSubRunEventSource} reads from. */
@@ -33,12 +35,11 @@ export class PubSubRunEventSource implements RunEventSource {
   readonly #pubsub: PubSub;
   readonly #subscription: Subscription;
   readonly #logger: Logger;
-  readonly #queue: Delivery[] = [];
-  readonly #waiters: Array<() => void> = [];
+  /** Deliveries not handed out yet; closed while the source is not receiving. */
+  readonly #queue = new HandoffQueue<Delivery>({ keyOf: (delivery) => delivery.message.id });
   readonly #inFlight = new Map<string, Delivery>();
   readonly #acked: RecentIds;
   #failure: Error | undefined;
-  #running = false;
   #stopping: Promise<void> | undefined;
 
   constructor(options: PubSubRunEventSourceOptions) {
@@ -46,6 +47,7 @@ export class PubSubRunEventSource implements RunEventSource {
     this.#subscription = options.subscription;
     this.#logger = options.logger;
     this.#acked = new RecentIds(options.rememberedAcks ?? 10_000);
+    this.#queue.close();
   }
 
   async start(): Promise<void> {
@@ -54,14 +56,14 @@ export class PubSubRunEventSource implements RunEventSource {
     try {
       [exists] = await this.#subscription.exists();
     } catch (error) {
-      throw new Error(`cannot check Pub/Sub subscription ${name}: ${error instanceof Error ? error.message : String(error)}`, {
+      throw new Error(`cannot check Pub/Sub subscription ${name}: ${errorMessage(error)}`, {
         cause: error,
       });
     }
     if (!exists) {
       throw new Error(`Pub/Sub subscription ${name} does not exist (set by PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION)`);
     }
-    this.#running = true;
+    this.#queue.reopen();
     this.#failure = undefined;
     this.#subscription.on('error', this.#onError);
     this.#subscription.on('message', this.#onMessage);
@@ -69,13 +71,8 @@ export class PubSubRunEventSource implements RunEventSource {
   }
 
   async *messages(): AsyncIterable<RunEventMessage> {
-    while (this.#running) {
-      const delivery = this.#queue.shift();
-      if (delivery) {
-        yield this.#handOut(delivery);
-        continue;
-      }
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    for (let delivery = await this.#queue.take(); delivery; delivery = await this.#queue.take()) {
+      yield this.#handOut(delivery);
     }
     if (this.#failure) throw this.#failure;
   }
@@ -92,17 +89,15 @@ export class PubSubRunEventSource implements RunEventSource {
   }
 
   async #stop(): Promise<void> {
-    this.#running = false;
     this.#subscription.removeListener('message', this.#onMessage);
     // Messages never handed out go straight back; handed-out ones are waited for by the close.
-    for (const delivery of this.#queue.splice(0)) this.#settle(delivery, 'nack');
-    this.#wake();
+    this.#handBackQueued();
     await this.#subscription.close();
     this.#subscription.removeListener('error', this.#onError);
   }
 
   readonly #onMessage = (message: Message): void => {
-    if (!this.#running) {
+    if (this.#queue.closed) {
       message.nack();
       return;
     }
@@ -119,27 +114,24 @@ export class PubSubRunEventSource implements RunEventSource {
     const delivery: Delivery = { message, duplicates: [] };
     this.#inFlight.set(message.id, delivery);
     this.#queue.push(delivery);
-    this.#wake();
   };
 
   readonly #onError = (error: Error): void => {
-    if (!this.#running) return;
+    if (this.#queue.closed) return;
     this.#logger.error('Pub/Sub subscription failed; no more run events are received', {
       subscription: this.#subscription.name,
       error: error.message,
     });
     this.#failure = error;
-    this.#running = false;
     // Nothing reads the queue any more: without this, messages still streaming in would each be
     // nacked on arrival and redelivered at once, a hot loop until the process ends.
     this.#subscription.removeListener('message', this.#onMessage);
-    for (const delivery of this.#queue.splice(0)) this.#settle(delivery, 'nack');
-    this.#wake();
+    this.#handBackQueued();
     // The error listener stays: a later 'error' without one would be thrown by the emitter.
     this.#subscription.close().catch((closeError: unknown) =>
       this.#logger.warn('closing the failed Pub/Sub subscription failed', {
         subscription: this.#subscription.name,
-        error: closeError instanceof Error ? closeError.message : String(closeError),
+        error: errorMessage(closeError),
       }),
     );
   };
@@ -165,7 +157,9 @@ export class PubSubRunEventSource implements RunEventSource {
     if (how === 'ack') this.#acked.add(delivery.message.id);
   }
 
-  #wake(): void {
-    for (const waiter of this.#waiters.splice(0)) waiter();
+  /** Stops handing out (ending every wait) and nacks what was never handed out. */
+  #handBackQueued(): void {
+    this.#queue.close();
+    for (const delivery of this.#queue.drain()) this.#settle(delivery, 'nack');
   }
 }

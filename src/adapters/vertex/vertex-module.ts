@@ -10,7 +10,7 @@ import { RunEventSource } from '../../ports/run-event-source.js';
 import { GcsPipelineStore } from './gcs-pipeline-store.js';
 import { PubSubRunEventSource } from './pubsub-run-event-source.js';
 import { normaliseGcsEndpoint, parseVertexEndpoint } from './vertex-endpoint.js';
-import { type OnFirstUse, onFirstUse } from './on-first-use.js';
+import { type OnFirstUse, onFirstUse } from '../shared/on-first-use.js';
 import { type VertexClients, VertexPipelineBackend } from './vertex-pipeline-backend.js';
 import { createVertexProvider } from './vertex-provider.js';
 import { VertexRunEventNormaliser } from './vertex-run-event-normaliser.js';

@@ -1,5 +1,6 @@
 import type { PipelineServiceClient } from '@google-cloud/aiplatform/build/src/v1/pipeline_service_client.js';
 import type { ScheduleServiceClient } from '@google-cloud/aiplatform/build/src/v1/schedule_service_client.js';
+import { errorMessage } from '../../domain/error-message.js';
 import { BackendError } from '../../domain/errors.js';
 import type { VertexJobReport } from '../../domain/vertex/vertex-job-completion.js';
 import type { VertexPipelineJob } from '../../domain/vertex/vertex-pipeline-job.js';
@@ -25,7 +26,7 @@ export interface VertexLocation {
 }
 
 function failure(what: string, error: unknown): BackendError {
-  return new BackendError(`Vertex AI ${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return new BackendError(`Vertex AI ${what} failed: ${errorMessage(error)}`, { cause: error });
 }
 
 /**

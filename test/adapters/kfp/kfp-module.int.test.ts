@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { Container } from 'inversify';
-import { ArgoWorkflowEventSource } from '../../../src/adapters/argo/argo-workflow-event-source.js';
+import { ArgoWorkflowEventSource } from '../../../src/adapters/kfp/argo-workflow-event-source.js';
 import { InMemoryRunEventSource } from '../../../src/adapters/memory/in-memory-run-event-source.js';
 import { kfpModule } from '../../../src/adapters/kfp/kfp-module.js';
 import { silentLogger } from '../../../src/adapters/logging/silent-logger.js';
@@ -16,7 +16,7 @@ import { Logger } from '../../../src/ports/logger.js';
 import { Provider } from '../../../src/ports/provider.js';
 import { RunEventNormaliser } from '../../../src/ports/run-event-normaliser.js';
 import { RunEventSource } from '../../../src/ports/run-event-source.js';
-import { FakeKubeApiServer } from '../argo/fake-kube-api-server.js';
+import { FakeKubeApiServer, kfpWorkflow } from './fake-kube-api-server.js';
 import { FakeKfpServer } from './fake-kfp-server.js';
 import { kfpTestEnvironment } from './kfp-test-environment.js';
 
@@ -105,5 +105,22 @@ describe('kfpModule', () => {
       (caught: Error) => caught,
     );
     expect(error?.message).to.contain('KFP multi-user mode needs a bearer token').and.contain(join(dir, 'missing'));
+  });
+
+  it('opens the KFP client again after a failed opening instead of remembering the failure', async () => {
+    const tokenFile = join(dir, 'late-token');
+    // Not `container`: its failed provider stays cached and would fail the unbinding after the test.
+    const retrying = containerFor({ PARAMETERS_KFPMULTIUSERMODE: 'true', KFP_TOKEN_FILE: tokenFile });
+    const failure = await retrying.getAsync<Provider>(Provider).then(
+      () => undefined,
+      (caught: Error) => caught,
+    );
+    expect(failure?.message).to.contain('KFP multi-user mode needs a bearer token');
+    // The normaliser shares the provider's client, so resolving it opens the client anew.
+    await writeFile(tokenFile, 'late\n');
+    const normaliser = await retrying.getAsync<RunEventNormaliser>(RunEventNormaliser);
+    await normaliser.normalise(kfpWorkflow('wf-late', 'run-late', 'Succeeded'));
+    expect(kfp.requests[0]!.headers['authorization']).to.equal('Bearer late');
+    await retrying.unbindAsync(RunEventNormaliser);
   });
 });

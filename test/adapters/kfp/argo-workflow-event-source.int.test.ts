@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { ArgoWorkflowEventSource } from '../../../src/adapters/argo/argo-workflow-event-source.js';
-import { loadKubeConfig } from '../../../src/adapters/argo/kube-config.js';
+import { ArgoWorkflowEventSource } from '../../../src/adapters/kfp/argo-workflow-event-source.js';
+import { loadKubeConfig } from '../../../src/adapters/kfp/kube-config.js';
 import { KfpApiClient } from '../../../src/adapters/kfp/kfp-api-client.js';
 import { KfpRestTransport } from '../../../src/adapters/kfp/kfp-rest-transport.js';
 import { KfpRunEventNormaliser } from '../../../src/adapters/kfp/kfp-run-event-normaliser.js';
@@ -13,8 +13,8 @@ import { EventPipeline } from '../../../src/application/event-pipeline.js';
 import { RunEventAttempt } from '../../../src/application/run-event-attempt.js';
 import { RecordingWebhookReceiver } from '../../../src/testing/recording-webhook-receiver.js';
 import { eventually } from '../../support/eventually.js';
-import { FakeKfpServer } from '../kfp/fake-kfp-server.js';
-import { FakeMlmdServer, realisticComponents, realisticMlmdRun } from '../kfp/fake-mlmd-server.js';
+import { FakeKfpServer } from './fake-kfp-server.js';
+import { FakeMlmdServer, realisticComponents, realisticMlmdRun } from './fake-mlmd-server.js';
 import { FakeKubeApiServer, kfpWorkflow } from './fake-kube-api-server.js';
 
 const publishedPatch = [{ op: 'add', path: '/metadata/labels/pipelines.kubeflow.org~1events-published', value: 'true' }];

@@ -7,11 +7,13 @@ export interface OnFirstUse<T> {
 }
 
 /**
- * Defers building something expensive (cloud clients and their protocol definitions) until it
- * is first needed, so it stays off the start-up and readiness path. A failed opening is not
- * remembered: the next use tries again.
+ * Defers building something expensive or fallible (cloud clients and their protocol
+ * definitions, a client that first reads a token file) until it is first needed, and shares it
+ * between everything that needs it. A failed opening is not remembered: the next use tries
+ * again, so a dependency that was down at the first use does not stay broken for the process's
+ * lifetime. `close` releases the resource; it defaults to nothing for resources that hold none.
  */
-export function onFirstUse<T>(open: () => Promise<T>, close: (value: T) => Promise<void>): OnFirstUse<T> {
+export function onFirstUse<T>(open: () => Promise<T>, close: (value: T) => Promise<void> = async () => undefined): OnFirstUse<T> {
   let value: Promise<T> | undefined;
   return {
     get: () => {

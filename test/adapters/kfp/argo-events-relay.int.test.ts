@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ArgoEventsRelay } from '../../../src/adapters/argo/argo-events-relay.js';
+import { ArgoEventsRelay } from '../../../src/adapters/kfp/argo-events-relay.js';
 import { KfpApiClient } from '../../../src/adapters/kfp/kfp-api-client.js';
 import { KfpRestTransport } from '../../../src/adapters/kfp/kfp-rest-transport.js';
 import { KfpRunEventNormaliser } from '../../../src/adapters/kfp/kfp-run-event-normaliser.js';
@@ -10,8 +10,8 @@ import { WebhookRunCompletionSink } from '../../../src/adapters/operator/webhook
 import { RunEventAttempt } from '../../../src/application/run-event-attempt.js';
 import type { ContributedRequest } from '../../../src/ports/http-route-contribution.js';
 import { RecordingWebhookReceiver } from '../../../src/testing/recording-webhook-receiver.js';
-import { FakeKfpServer } from '../kfp/fake-kfp-server.js';
-import { FakeMlmdServer, realisticComponents, realisticMlmdRun } from '../kfp/fake-mlmd-server.js';
+import { FakeKfpServer } from './fake-kfp-server.js';
+import { FakeMlmdServer, realisticComponents, realisticMlmdRun } from './fake-mlmd-server.js';
 import { kfpWorkflow } from './fake-kube-api-server.js';
 
 function request(body: unknown, headers: Record<string, string> = {}): ContributedRequest {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { onFirstUse } from '../../../src/adapters/vertex/on-first-use.js';
+import { onFirstUse } from '../../../src/adapters/shared/on-first-use.js';
 import { rejection } from '../../support/rejection.js';
 
 describe('onFirstUse', () => {
@@ -46,5 +46,13 @@ describe('onFirstUse', () => {
     await used.close();
     await used.close();
     expect(closed).to.deep.equal(['client']);
+  });
+
+  it('closes a resource that holds nothing without a close function, and opens afresh on the next use', async () => {
+    let opened = 0;
+    const resource = onFirstUse(async () => ++opened);
+    expect(await resource.get()).to.equal(1);
+    await resource.close();
+    expect(await resource.get()).to.equal(2);
   });
 });

@@ -1,4 +1,13 @@
-import { CustomObjectsApi, type KubeConfig, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  ListWatch,
+  Watch,
+} from '@kubernetes/client-node';
+import { RetryBackoff } from '../../application/retry-backoff.js';
+import { errorMessage } from '../../domain/error-message.js';
 import {
   eventsPublishedPatch,
   isFinishedUnpublishedKfpWorkflow,
@@ -9,6 +18,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { RunEventMessage, RunEventSource } from '../../ports/run-event-source.js';
 import { errorStatusCode } from '../shared/error-status-code.js';
+import { HandoffQueue } from '../shared/handoff-queue.js';
 import { RecentIds } from '../shared/recent-ids.js';
 
 /** Options of {@link ArgoWorkflowEventSource}. */
@@ -20,7 +30,10 @@ export interface ArgoWorkflowEventSourceOptions {
   readonly clock: Clock;
   /** How often the workflows are listed again, besides the watch. */
   readonly relistIntervalMs?: number;
-  /** First delay before restarting a failed watch; doubles up to `restartMaxDelayMs`. */
+  /**
+   * First delay before restarting a failed watch; doubles up to `restartMaxDelayMs`, each delay
+   * jittered (see {@link RetryBackoff}) so that replicas do not restart in lock-step.
+   */
   readonly restartDelayMs?: number;
   readonly restartMaxDelayMs?: number;
 }
@@ -38,13 +51,10 @@ const defaults = Object.freeze({
   rememberedPublished: 10_000,
 });
 
-interface WorkflowList {
-  readonly items: KubernetesObject[];
-  readonly metadata?: { resourceVersion?: string };
-}
+type WorkflowList = KubernetesListObject<KubernetesObject>;
 
 interface Pending {
-  object: KubernetesObject;
+  readonly object: KubernetesObject;
   readonly firstSeenAt: Date;
 }
 
@@ -52,8 +62,18 @@ function keyOf(object: KubernetesObject): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/**
+ * client-node types the answer of a custom-object list as `any`; only the items and the list's
+ * resource version (where the informer's watch resumes) are read, and a malformed answer reads
+ * as an empty list.
+ */
+function workflowListOf(body: unknown): WorkflowList {
+  const { items, metadata } = (typeof body === 'object' && body !== null ? body : {}) as { items?: unknown; metadata?: unknown };
+  const resourceVersion = (metadata as { resourceVersion?: unknown } | undefined)?.resourceVersion;
+  return {
+    items: Array.isArray(items) ? (items as KubernetesObject[]) : [],
+    metadata: typeof resourceVersion === 'string' ? { resourceVersion } : {},
+  };
 }
 
 /**
@@ -80,19 +100,19 @@ class SettledWatch extends Watch {
  * becomes a message whether it arrives as an add (e.g. the initial list after a restart) or an
  * update; acknowledging the message labels the workflow `events-published=true`, so it leaves the
  * selection for good. Released messages are queued again; a periodic re-list catches what a
- * stalled watch missed; a failed watch is restarted with backoff (a 410 Gone re-lists inside the
+ * stalled watch missed; a failed watch is restarted with jittered backoff (a 410 Gone re-lists inside the
  * informer). The queue holds one entry per workflow, so it is bounded by the watched workflows.
  */
 export class ArgoWorkflowEventSource implements RunEventSource {
   readonly #options: ArgoWorkflowEventSourceOptions;
   readonly #api: CustomObjectsApi;
   readonly #informer: ListWatch<KubernetesObject>;
-  readonly #pending = new Map<string, Pending>();
+  /** Finished workflows not handed out yet, one entry per workflow; closed once stopped. */
+  readonly #pending = new HandoffQueue<Pending>({ keyOf: (entry) => keyOf(entry.object) });
   readonly #inFlight = new Set<string>();
   readonly #unpatched = new Set<string>();
   readonly #published = new RecentIds(defaults.rememberedPublished);
-  readonly #waiters: Array<() => void> = [];
-  #stopped = false;
+  readonly #restartBackoff: RetryBackoff;
   /** Set while {@link start} runs: the first list failure lands here instead of a restart. */
   #starting: { listFailure?: unknown } | undefined;
   #relistTimer: NodeJS.Timeout | undefined;
@@ -101,6 +121,10 @@ export class ArgoWorkflowEventSource implements RunEventSource {
 
   constructor(options: ArgoWorkflowEventSourceOptions) {
     this.#options = options;
+    this.#restartBackoff = new RetryBackoff({
+      initialMs: options.restartDelayMs ?? defaults.restartDelayMs,
+      maxMs: options.restartMaxDelayMs ?? defaults.restartMaxDelayMs,
+    });
     this.#api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     const path = options.namespace
       ? `/apis/${workflows.group}/${workflows.version}/namespaces/${encodeURIComponent(options.namespace)}/${workflows.plural}`
@@ -126,7 +150,7 @@ export class ArgoWorkflowEventSource implements RunEventSource {
    * starts watching; the informer's list is that one list, its items arrive as adds.
    */
   async start(): Promise<void> {
-    this.#stopped = false;
+    this.#pending.reopen();
     const starting: { listFailure?: unknown } = {};
     this.#starting = starting;
     try {
@@ -138,7 +162,7 @@ export class ArgoWorkflowEventSource implements RunEventSource {
       await this.#informer.stop();
       const where = this.#options.namespace ? `namespace ${this.#options.namespace}` : 'all namespaces';
       const server = this.#options.kubeConfig.getCurrentCluster()?.server ?? '(no cluster configured)';
-      throw new Error(`cannot list Argo workflows in ${where} at ${server}: ${messageOf(starting.listFailure)}`, {
+      throw new Error(`cannot list Argo workflows in ${where} at ${server}: ${errorMessage(starting.listFailure)}`, {
         cause: starting.listFailure,
       });
     }
@@ -147,22 +171,15 @@ export class ArgoWorkflowEventSource implements RunEventSource {
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
+    this.#pending.close();
     clearInterval(this.#relistTimer);
     clearTimeout(this.#restartTimer);
     await this.#informer.stop();
-    for (const wake of this.#waiters.splice(0)) wake();
   }
 
   async *messages(): AsyncIterable<RunEventMessage> {
-    while (!this.#stopped) {
-      const next = this.#pending.entries().next();
-      if (next.done) {
-        await new Promise<void>((resolve) => this.#waiters.push(resolve));
-        continue;
-      }
-      const [key, entry] = next.value;
-      this.#pending.delete(key);
+    for (let entry = await this.#pending.take(); entry; entry = await this.#pending.take()) {
+      const key = keyOf(entry.object);
       this.#inFlight.add(key);
       yield this.#message(key, entry);
     }
@@ -177,18 +194,18 @@ export class ArgoWorkflowEventSource implements RunEventSource {
       release: async () => {
         this.#inFlight.delete(key);
         const latest = this.#informer.get(entry.object.metadata?.name ?? '', entry.object.metadata?.namespace) ?? entry.object;
-        this.#enqueue(key, { object: latest, firstSeenAt: entry.firstSeenAt });
+        this.#enqueue({ object: latest, firstSeenAt: entry.firstSeenAt });
       },
     };
   }
 
   async #list(): Promise<WorkflowList> {
     const request = { ...workflows, labelSelector: unpublishedKfpWorkflowSelector };
-    const list = this.#options.namespace
+    const body: unknown = this.#options.namespace
       ? await this.#api.listNamespacedCustomObject({ ...request, namespace: this.#options.namespace })
       : await this.#api.listClusterCustomObject(request);
     this.#restartAttempt = 0;
-    return { items: Array.isArray(list?.items) ? list.items : [], metadata: list?.metadata };
+    return workflowListOf(body);
   }
 
   #offer(object: KubernetesObject): void {
@@ -196,22 +213,19 @@ export class ArgoWorkflowEventSource implements RunEventSource {
     const key = keyOf(object);
     if (!isFinishedUnpublishedKfpWorkflow(readKfpWorkflow(object))) return;
     if (this.#inFlight.has(key) || this.#unpatched.has(key) || this.#published.has(key)) return;
-    const pending = this.#pending.get(key);
-    if (pending) pending.object = object;
-    else this.#enqueue(key, { object, firstSeenAt: this.#options.clock.now() });
+    // A newer version of a workflow still queued takes its place, keeping when it was first seen.
+    this.#enqueue({ object, firstSeenAt: this.#pending.get(key)?.firstSeenAt ?? this.#options.clock.now() });
   }
 
-  #enqueue(key: string, entry: Pending): void {
-    if (this.#stopped) return;
-    this.#pending.set(key, entry);
-    this.#waiters.shift()?.();
+  #enqueue(entry: Pending): void {
+    if (!this.#pending.closed) this.#pending.push(entry);
   }
 
   #onDelete(object: KubernetesObject): void {
     const key = keyOf(object);
     // A finished workflow deleted (e.g. by its TTL) before its completion was delivered is still
     // reported: the deleted object carries everything the event needs. Otherwise forget it.
-    if (this.#pending.has(key) && !this.#published.has(key)) return;
+    if (this.#pending.get(key) && !this.#published.has(key)) return;
     this.#pending.delete(key);
   }
 
@@ -234,14 +248,14 @@ export class ArgoWorkflowEventSource implements RunEventSource {
       if (errorStatusCode(error) === 404) return true;
       this.#options.logger.warn('could not label workflow as published; retrying at the next re-list', {
         workflow: `${namespace}/${name}`,
-        error: messageOf(error),
+        error: errorMessage(error),
       });
       return false;
     }
   }
 
   async #relist(): Promise<void> {
-    if (this.#stopped) return;
+    if (this.#pending.closed) return;
     try {
       const list = await this.#list();
       const listed = new Map(list.items.map((object) => [keyOf(object), object]));
@@ -251,22 +265,19 @@ export class ArgoWorkflowEventSource implements RunEventSource {
       }
       for (const object of list.items) this.#offer(object);
     } catch (error) {
-      this.#options.logger.warn('periodic list of Argo workflows failed', { error: messageOf(error) });
+      this.#options.logger.warn('periodic list of Argo workflows failed', { error: errorMessage(error) });
     }
   }
 
   #onWatchError(error: unknown): void {
     // A failed start-up list is reported by `start` itself.
-    if (this.#stopped || this.#starting?.listFailure !== undefined) return;
-    const delay = Math.min(
-      this.#options.restartMaxDelayMs ?? defaults.restartMaxDelayMs,
-      (this.#options.restartDelayMs ?? defaults.restartDelayMs) * 2 ** Math.min(this.#restartAttempt, 20),
-    );
+    if (this.#pending.closed || this.#starting?.listFailure !== undefined) return;
+    const delay = this.#restartBackoff.delayMs(this.#restartAttempt);
     this.#restartAttempt += 1;
-    this.#options.logger.warn('Argo workflow watch failed; restarting', { error: messageOf(error), delayMs: delay });
+    this.#options.logger.warn('Argo workflow watch failed; restarting', { error: errorMessage(error), delayMs: delay });
     clearTimeout(this.#restartTimer);
     this.#restartTimer = setTimeout(() => {
-      if (this.#stopped) return;
+      if (this.#pending.closed) return;
       // Whatever still escapes the informer goes the same way as a watch failure: never unhandled.
       this.#informer.start().catch((failure: unknown) => this.#onWatchError(failure));
     }, delay);
