@@ -56,22 +56,14 @@ export { allRunLabelKeys, type RunLabels, runLabelKeys, runLabels, runScheduleLa
 export { statusOfArgoWorkflowPhase, statusOfVertexJobState } from './domain/run-status-mapping.js';
 export { localOutcomeParameter } from './domain/local-run-outcome.js';
 
-// Ports: what a custom provider implements and what the service is built from.
+// Ports: what a custom provider implements, and what its events pass through.
 export { Provider, type ResourceOperations, type ResourceType, resourceTypes } from './ports/provider.js';
 export { type RunEventMessage, RunEventSource } from './ports/run-event-source.js';
 export { RunEventNormaliser } from './ports/run-event-normaliser.js';
 export { type DeliveryOutcome, RunCompletionSink } from './ports/run-completion-sink.js';
-export {
-  type EventProcessingOutcome,
-  eventProcessingOutcomes,
-  isRetryableOutcome,
-  SingleEventProcessor,
-} from './ports/single-event-processor.js';
 export { type LogFields, Logger, type LogLevel, logLevels } from './ports/logger.js';
 export { Clock } from './ports/clock.js';
 export { IdGenerator } from './ports/id-generator.js';
-export { EventPipelineMetrics, type WebhookSendResult, webhookSendResults } from './ports/event-pipeline-metrics.js';
-export { type ContributedRequest, type ContributedResponse, HttpRouteContribution } from './ports/http-route-contribution.js';
 
 // Configuration, as the operator sets it in the environment.
 export {
@@ -79,7 +71,6 @@ export {
   configDefaults,
   type Env,
   describeConfig,
-  environmentVariables,
   type EventsConfig,
   formatConfigHelp,
   type KfpProviderConfig,
@@ -88,37 +79,27 @@ export {
   ServiceConfig,
   type ProviderType,
   providerTypes,
-  type VariableDoc,
   type VertexProviderConfig,
 } from './config/service-config.js';
-export { knownParameters, type ParameterType, type ParameterValue, readProviderParameters } from './config/provider-parameters.js';
 
-// Composition: building and running a service.
+// Composition: building and running a service. The container, its tokens and the event
+// pipeline stay internal, so that reshaping the wiring never breaks a library user.
 export {
   createProviderService,
   type ProviderService,
   type ProviderServiceOptions,
   type ServiceEnvironment,
 } from './composition/create-provider-service.js';
-export { coreModule, type CoreModuleOptions, EventPipelineToken, PrometheusMetricsToken } from './composition/core-module.js';
-export { type RunningService, startService, type StartServiceOptions } from './composition/running-service.js';
-export { providerModules } from './composition/provider-modules.js';
-export { EventPipeline, type EventPipelineDependencies, type EventPipelineOptions } from './application/event-pipeline.js';
-export { RunEventAttempt, type RunEventAttemptDependencies } from './application/run-event-attempt.js';
+export { createWebhookSink, type CreateWebhookSinkOptions } from './composition/create-webhook-sink.js';
 
 // Built-in adapters that need no cloud.
 export { createLocalProvider, type CreateLocalProviderOptions } from './adapters/local/create-local-provider.js';
-export { LocalProvider, type LocalProviderOptions } from './adapters/local/local-provider.js';
-export { LocalRunEventNormaliser } from './adapters/local/local-run-event-normaliser.js';
+export type { LocalProvider } from './adapters/local/local-provider.js';
 export {
   type InMemoryMessageState,
   InMemoryRunEventSource,
   type InMemoryRunEventSourceOptions,
 } from './adapters/memory/in-memory-run-event-source.js';
-export { createWebhookSink, type CreateWebhookSinkOptions } from './composition/create-webhook-sink.js';
-export { WebhookRunCompletionSink, type WebhookRunCompletionSinkOptions } from './adapters/operator/webhook-run-completion-sink.js';
-export { LoggingRunCompletionSink } from './adapters/operator/logging-run-completion-sink.js';
 export { createPinoLogger } from './adapters/logging/pino-logger.js';
 export { silentLogger } from './adapters/logging/silent-logger.js';
-export { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
-export type { HttpMetrics } from './ports/http-metrics.js';
+export type { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-import { Container } from 'inversify';
+import { createRequire } from 'node:module';
 import { createPinoLogger } from './adapters/logging/pino-logger.js';
-import { ConfigError, describeConfig, formatConfigHelp, loadServiceConfig } from './config/service-config.js';
-import { coreModule } from './composition/core-module.js';
-import { providerModules } from './composition/provider-modules.js';
-import { type RunningService, startService } from './composition/running-service.js';
+import { parseCommandLine, usageExitCode } from './cli/command-line.js';
+import { ConfigError, describeConfig, formatConfigHelp, loadServiceConfig, type ServiceConfig } from './config/service-config.js';
+import { createProviderService, type ProviderService } from './composition/create-provider-service.js';
 import { errorMessage } from './domain/error-message.js';
 import type { Logger } from './ports/logger.js';
 
-// The composition root: the only place that reads process.env, picks adapters and starts them.
+// The composition root of the service executable: the only place that reads process.env and
+// the command line, and that owns the process (signals, exit codes). Everything else is built
+// by createProviderService, the same composition library users call.
 
 function describe(error: unknown): string {
   return errorMessage(error, { withStack: true });
@@ -26,36 +27,35 @@ function exitOnFatalErrors(logger: Logger): void {
   });
 }
 
-async function main(): Promise<void> {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write(formatConfigHelp());
-    return;
-  }
-  let config;
+function packageVersion(): string {
+  const manifest = createRequire(import.meta.url)('../package.json') as { version: string };
+  return manifest.version;
+}
+
+function readConfig(): ServiceConfig | undefined {
   try {
-    config = loadServiceConfig(process.env);
+    return loadServiceConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`configuration error: ${error.message}\n`);
-    process.exitCode = 2;
-    return;
+    process.stderr.write(`configuration error:\n${error.message.replace(/^/gm, '  ')}\n`);
+    process.exitCode = usageExitCode;
+    return undefined;
   }
-  const logger = createPinoLogger(config.logLevel);
-  exitOnFatalErrors(logger);
+}
 
-  // Signals are handled from the start: a SIGTERM while the service is still connecting its
-  // event source ends it at once rather than waiting for the kubelet's SIGKILL.
-  let service: RunningService | undefined;
+// Signals are handled from the start: a SIGTERM while the service is still connecting its event
+// source ends it at once rather than waiting for the kubelet's SIGKILL.
+function stopOnSignals(service: ProviderService, logger: Logger, isStarted: () => boolean): void {
   let stopping = false;
   const shutdown = (signal: string): void => {
-    if (stopping || !service) {
-      logger.info('stopping at once', { signal, starting: !service });
-      process.exit(service ? 1 : 0);
+    if (stopping || !isStarted()) {
+      logger.info('stopping at once', { signal, starting: !isStarted() });
+      process.exit(isStarted() ? 1 : 0);
     }
     stopping = true;
     logger.info('shutting down', { signal });
-    const force = setTimeout(() => process.exit(1), config.shutdownDelayMs + config.shutdownTimeoutMs + 1000);
-    force.unref();
+    const { shutdownDelayMs, shutdownTimeoutMs } = service.config;
+    setTimeout(() => process.exit(1), shutdownDelayMs + shutdownTimeoutMs + 1000).unref();
     service.stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -66,11 +66,19 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+}
 
-  const container = new Container();
-  container.load(coreModule({ config, logger }), await providerModules[config.providerType]());
+async function serve(): Promise<void> {
+  const config = readConfig();
+  if (!config) return;
+  const logger = createPinoLogger(config.logLevel);
+  exitOnFatalErrors(logger);
+  const service = createProviderService({ config, logger, defaultMetrics: true });
+  let started = false;
+  stopOnSignals(service, logger, () => started);
   try {
-    service = await startService(container);
+    await service.start();
+    started = true;
   } catch (error) {
     logger.error('start-up failed', { error: describe(error) });
     process.exit(1);
@@ -81,6 +89,30 @@ async function main(): Promise<void> {
     metricsPort: service.metricsPort,
     events: config.operatorWebhook ? 'sent to OPERATORWEBHOOK' : 'logged only: OPERATORWEBHOOK is not set',
   });
+}
+
+async function main(): Promise<void> {
+  const command = parseCommandLine(process.argv.slice(2));
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(formatConfigHelp());
+      return;
+    case 'version':
+      process.stdout.write(`${packageVersion()}\n`);
+      return;
+    case 'usage-error':
+      process.stderr.write(`kfp-provider-service: ${command.message}\n`);
+      process.exitCode = usageExitCode;
+      return;
+    case 'conformance': {
+      // Loaded only for this command: the service itself never needs the conformance rules.
+      const { conformanceCommand } = await import('./conformance/conformance-command.js');
+      process.exitCode = await conformanceCommand(command.args, process.stdout);
+      return;
+    }
+    case 'serve':
+      return serve();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { RecordingWebhookReceiver } from '../src/testing/recording-webhook-receiver.js';
@@ -179,4 +179,33 @@ describe('the built service as a child process (dist/main.js)', function () {
     }
     expect(child.stdout).to.include('(default 8080)');
   });
+
+  it('prints the package version with --version and exits 0 without listening', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const child = run({}, ['--version']);
+    children.push(child);
+    expect(await child.exited).to.deep.equal({ code: 0, signal: null });
+    expect(child.stdout).to.equal(`${version}\n`);
+  });
+
+  for (const args of [['--verbose'], ['serve'], ['--help', '--json']]) {
+    it(`refuses "${args.join(' ')}" with exit code 2, naming it, and starts nothing`, async () => {
+      const port = await freePort();
+      const child = run({ SERVER_PORT: String(port), METRICS_PORT: '0' }, args);
+      children.push(child);
+      expect(await child.exited).to.deep.equal({ code: 2, signal: null });
+      expect(child.stderr).to.include(`"${args.at(-1)!}"`);
+      expect(child.stdout).to.equal('');
+    });
+  }
+
+  it('reports every invalid setting at once, one line per variable, with exit code 2', async () => {
+    const child = run({ SERVER_PORT: 'eighty', LOG_LEVEL: 'loud', PROVIDER_TYPE: 'vai' });
+    children.push(child);
+    expect(await child.exited).to.deep.equal({ code: 2, signal: null });
+    for (const variable of ['SERVER_PORT', 'LOG_LEVEL', 'PROVIDERNAME', 'OPERATORWEBHOOK', 'PARAMETERS_VAIPROJECT']) {
+      expect(child.stderr.split('\n').filter((line) => line.includes(variable))).to.have.length.greaterThan(0, variable);
+    }
+  });
 });
+

@@ -14,7 +14,7 @@ import { RunEventNormaliser } from '../ports/run-event-normaliser.js';
 import { RunEventSource } from '../ports/run-event-source.js';
 import { coreModule } from './core-module.js';
 import { providerModules } from './provider-modules.js';
-import { type RunningService, startService } from './running-service.js';
+import { type ServiceRuntime, ServiceRuntimeToken } from './service-runtime.js';
 
 /** Environment-style settings (`SERVER_PORT`, `OPERATORWEBHOOK`, `PARAMETERS_…`), as the operator sets them. */
 export type ServiceEnvironment = Readonly<Record<string, string | undefined>>;
@@ -147,26 +147,41 @@ async function buildContainer(options: ProviderServiceOptions, config: ServiceCo
  */
 export function createProviderService(options: ProviderServiceOptions = {}): ProviderService {
   const config = resolveConfig(options);
-  let starting: Promise<RunningService> | undefined;
-  let running: RunningService | undefined;
+  let starting: Promise<ServiceRuntime> | undefined;
+  let running: ServiceRuntime | undefined;
   let stopping: Promise<void> | undefined;
-  const started = (what: string): RunningService => {
+  let container: Container | undefined;
+  const started = (what: string): ServiceRuntime => {
     if (!running) throw new Error(`${what} is available once the provider service has started`);
     return running;
+  };
+  const start = async (): Promise<ServiceRuntime> => {
+    container = await buildContainer(options, config);
+    try {
+      const runtime = await container.getAsync<ServiceRuntime>(ServiceRuntimeToken);
+      await runtime.start(options.listen ?? true);
+      return runtime;
+    } catch (error) {
+      // What was resolved before the failure (clients, channels, timers) is released now.
+      await container.unbindAllAsync();
+      throw error;
+    }
   };
   return {
     config,
     start: async () => {
       if (stopping) throw new Error('the provider service was stopped; create a new one');
-      starting ??= buildContainer(options, config).then((container) => startService(container, { listen: options.listen ?? true }));
+      starting ??= start();
       running = await starting;
     },
     stop: () => {
       stopping ??= (async () => {
         if (!starting) return;
         // A start that failed has already released what it took.
-        const service = await starting.catch(() => undefined);
-        await service?.stop();
+        const runtime = await starting.catch(() => undefined);
+        if (!runtime) return;
+        await runtime.stop();
+        await container?.unbindAllAsync();
       })();
       return stopping;
     },

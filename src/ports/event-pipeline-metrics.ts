@@ -18,6 +18,3 @@ export interface EventPipelineMetrics {
   /** Seconds from receiving a message to settling it. */
   observeSettleLatency(seconds: number): void;
 }
-
-/** Injection token of {@link EventPipelineMetrics}. */
-export const EventPipelineMetrics = Symbol.for('kfp-provider-service.EventPipelineMetrics');

@@ -1,10 +1,7 @@
 import { expect } from 'chai';
-import { Container } from 'inversify';
-import { localModule } from '../../src/adapters/local/local-module.js';
 import { silentLogger } from '../../src/adapters/logging/silent-logger.js';
 import { loadServiceConfig } from '../../src/config/service-config.js';
-import { coreModule } from '../../src/composition/core-module.js';
-import { type RunningService, startService } from '../../src/composition/running-service.js';
+import { createProviderService, type ProviderService } from '../../src/composition/create-provider-service.js';
 import { RecordingWebhookReceiver } from '../../src/testing/recording-webhook-receiver.js';
 import { DefinitionBodyMother } from '../support/definition-mother.js';
 import { eventually } from '../support/eventually.js';
@@ -22,7 +19,7 @@ interface EventData {
 describe('end to end: local provider over HTTP to the operator webhook', function () {
   this.timeout(15_000);
   let receiver: RecordingWebhookReceiver;
-  let service: RunningService;
+  let service: ProviderService;
   let base: string;
 
   beforeEach(async () => {
@@ -39,9 +36,8 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
       EVENTS_RETRY_MAX_MS: '20',
       PARAMETERS_RUNDURATIONMS: '50',
     });
-    const container = new Container();
-    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
-    service = await startService(container);
+    service = createProviderService({ provider: 'local', config, logger: silentLogger });
+    await service.start();
     base = `http://127.0.0.1:${service.apiPort}`;
     expect((await send(base, 'POST', '/resource/pipeline', { json: DefinitionBodyMother.pipeline() })).status).to.equal(201);
   });

@@ -1,12 +1,8 @@
 import { expect } from 'chai';
-import { Container } from 'inversify';
 import { InMemoryRunEventSource } from '../../src/adapters/memory/in-memory-run-event-source.js';
-import { localModule } from '../../src/adapters/local/local-module.js';
 import { silentLogger } from '../../src/adapters/logging/silent-logger.js';
 import { loadServiceConfig } from '../../src/config/service-config.js';
-import { coreModule } from '../../src/composition/core-module.js';
-import { type RunningService, startService } from '../../src/composition/running-service.js';
-import { RunEventSource } from '../../src/ports/run-event-source.js';
+import { createProviderService, type ProviderService } from '../../src/composition/create-provider-service.js';
 import { DefinitionBodyMother } from '../support/definition-mother.js';
 import { eventually, freePort } from '../support/eventually.js';
 import { send } from '../support/http-client.js';
@@ -34,23 +30,18 @@ class FailingRunEventSource extends InMemoryRunEventSource {
   }
 }
 
-describe('running service (real container, local provider)', () => {
-  let service: RunningService | undefined;
-  let pending: Promise<RunningService> | undefined;
+describe('service runtime (real container, local provider)', () => {
+  let service: ProviderService | undefined;
 
   afterEach(async () => {
-    service ??= await pending;
     await service?.stop();
     service = undefined;
-    pending = undefined;
   });
 
   it('answers /livez and /readyz 503 once its event source has failed for good, so the pod is restarted', async () => {
     const config = loadServiceConfig({ SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', METRICS_PORT: '0', SHUTDOWN_TIMEOUT_MS: '200' });
-    const container = new Container();
-    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
-    container.rebind(RunEventSource).toConstantValue(new FailingRunEventSource());
-    service = await startService(container);
+    service = createProviderService({ provider: 'local', config, logger: silentLogger, eventSource: new FailingRunEventSource() });
+    await service.start();
     const base = `http://127.0.0.1:${service.apiPort}`;
     await eventually('liveness to fail', async () => (await send(base, 'GET', '/livez')).status === 503);
     expect((await send(base, 'GET', '/livez')).json!['providerError']).to.include('subscription deleted');
@@ -65,9 +56,8 @@ describe('running service (real container, local provider)', () => {
       SHUTDOWN_DELAY_MS: '400',
       SHUTDOWN_TIMEOUT_MS: '200',
     });
-    const container = new Container();
-    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
-    const running = await startService(container);
+    const running = createProviderService({ provider: 'local', config, logger: silentLogger });
+    await running.start();
     const base = `http://127.0.0.1:${running.apiPort}`;
     expect((await send(base, 'GET', '/readyz')).status).to.equal(200);
     const stopped = running.stop();
@@ -93,27 +83,24 @@ describe('running service (real container, local provider)', () => {
       METRICS_PORT: String(metricsPort),
       SHUTDOWN_TIMEOUT_MS: '200',
     });
-    const container = new Container();
-    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
     const source = new GatedRunEventSource();
-    container.rebind(RunEventSource).toConstantValue(source);
-    pending = startService(container);
+    service = createProviderService({ provider: 'local', config, logger: silentLogger, eventSource: source });
+    const starting = service.start();
     const base = `http://127.0.0.1:${apiPort}`;
     await eventually('the API to listen', async () => (await send(base, 'GET', '/livez').catch(() => undefined))?.status === 200);
     const notReady = await send(base, 'GET', '/readyz');
     expect(notReady.status).to.equal(503);
     expect(notReady.json!['providerError']).to.include('not ready');
     source.connect();
-    service = await pending;
+    await starting;
     expect(service.isReady()).to.equal(true);
     expect((await send(base, 'GET', '/readyz')).status).to.equal(200);
   });
 
   it('serves the API and Prometheus metrics (route patterns, durations, process metrics) on their ports', async () => {
     const config = loadServiceConfig({ SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', METRICS_PORT: '0', SHUTDOWN_TIMEOUT_MS: '200' });
-    const container = new Container();
-    container.load(coreModule({ config, logger: silentLogger }), localModule());
-    service = await startService(container);
+    service = createProviderService({ provider: 'local', config, logger: silentLogger, defaultMetrics: true });
+    await service.start();
     expect(service.apiPort).to.be.above(0);
     expect(service.metricsPort).to.be.above(0).and.not.equal(service.apiPort);
     const base = `http://127.0.0.1:${service.apiPort}`;
@@ -144,9 +131,8 @@ describe('running service (real container, local provider)', () => {
 
   it('stops listening on both ports after stop', async () => {
     const config = loadServiceConfig({ SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', METRICS_PORT: '0', SHUTDOWN_TIMEOUT_MS: '200' });
-    const container = new Container();
-    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
-    const started = await startService(container);
+    const started = createProviderService({ provider: 'local', config, logger: silentLogger });
+    await started.start();
     await started.stop();
     expect(started.isReady()).to.equal(false);
     const refused = await fetch(`http://127.0.0.1:${started.apiPort}/livez`).then(
