@@ -1,6 +1,6 @@
 import type { Bucket } from '@google-cloud/storage';
 import { BackendError } from '../../domain/errors.js';
-import { errorStatusCode } from '../shared/error-status-code.js';
+import { backendErrorStatus } from '../shared/backend-error-status.js';
 
 function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -39,7 +39,7 @@ export class GcsPipelineStore {
     try {
       [bytes] = await (await this.#bucket()).file(path).download();
     } catch (error) {
-      if (errorStatusCode(error) === 404) {
+      if (backendErrorStatus(error) === 404) {
         throw new BackendError(`${describedAs} is not stored: gs://${this.#bucketName}/${path} does not exist`, { cause: error });
       }
       throw new BackendError(`reading ${describedAs} from gs://${this.#bucketName}/${path} failed: ${reason(error)}`, { cause: error });
