@@ -69,12 +69,12 @@ export async function startService(container: Container, options: StartServiceOp
     ids: container.get<IdGenerator>(IdGenerator),
     bodyLimitBytes: config.bodyLimitBytes,
     readiness: () => {
-      if (draining) return { ready: false, reason: 'shutting down' };
-      return pipeline.isReady() ? { ready: true } : { ready: false, reason: pipeline.failure() ?? 'run event source not connected' };
+      if (draining) return { healthy: false, reason: 'shutting down' };
+      return pipeline.isReady() ? { healthy: true } : { healthy: false, reason: pipeline.failure() ?? 'run event source not connected' };
     },
     liveness: () => {
       const failure = pipeline.failure();
-      return failure === undefined ? { ready: true } : { ready: false, reason: failure };
+      return failure === undefined ? { healthy: true } : { healthy: false, reason: failure };
     },
     metrics,
     contributions,

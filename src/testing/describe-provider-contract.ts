@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createProviderService, type ProviderService } from '../composition/create-provider-service.js';
-import { type Provider, type ResourceOperations, type ResourceType, resourceTypes } from '../ports/provider.js';
+import { type Provider, type ResourceDefinitions, type ResourceOperations, type ResourceType, resourceTypes } from '../ports/provider.js';
 import { invalidRequestBodies, type RequestBodies, validRequestBodies } from './contract-request-bodies.js';
 import { defaultProviderOperations, type ProviderOperation, providerOperations, type ProviderOperationSet } from './in-memory-provider.js';
 
@@ -39,10 +39,10 @@ interface MochaContext {
 type MochaBlock = (this: MochaContext) => void;
 type MochaTest = (this: MochaContext) => Promise<void>;
 interface MochaGlobals {
-  describe(title: string, block: MochaBlock): void;
-  it(title: string, test: MochaTest): void;
-  before(hook: MochaTest): void;
-  after(hook: MochaTest): void;
+  readonly describe: (title: string, block: MochaBlock) => void;
+  readonly it: (title: string, test: MochaTest) => void;
+  readonly before: (hook: MochaTest) => void;
+  readonly after: (hook: MochaTest) => void;
 }
 
 function mochaGlobals(): MochaGlobals {
@@ -58,8 +58,8 @@ type CallCounts = Map<string, number>;
 // Wraps the provider so the suite can tell whether a request reached it, keeping absent
 // operations absent (they must stay 501).
 function countingProvider(provider: Provider, counts: CallCounts): Provider {
-  const wrap = (type: ResourceType): ResourceOperations<unknown> => {
-    const operations = provider[type] as ResourceOperations<unknown>;
+  const wrap = <T extends ResourceType>(type: T): ResourceOperations<ResourceDefinitions[T]> => {
+    const operations = provider[type];
     const wrapped: Record<string, unknown> = {};
     for (const operation of providerOperations) {
       const original = operations[operation] as ((...args: unknown[]) => Promise<unknown>) | undefined;
@@ -127,14 +127,40 @@ const namesExperiment = (body: Readonly<Record<string, unknown>>): boolean =>
 
 const itemPath = (type: ResourceType, id: string): string => `/resource/${type}/${encodeURIComponent(id)}`;
 
+// An id with a slash, so that the id an error answer carries is seen to be decoded from `%2F`.
+const unimplementedId = 'contract/not-implemented';
+
+// Sends to `/resource/{type}/{id}` with the id percent-encoded, as the operator does. Any error
+// answer must carry that id, decoded: the operator keeps the id of every answer to PUT and
+// DELETE, and one without it makes the operator forget the backend resource.
+async function sendToItem(
+  service: ProviderService,
+  method: 'PUT' | 'DELETE',
+  type: ResourceType,
+  id: string,
+  body?: unknown,
+  rawBody?: string,
+): Promise<Answer> {
+  const answer = await send(service, method, itemPath(type, id), body, rawBody);
+  if (answer.status >= 400) {
+    assert.equal(
+      answer.body['id'],
+      id,
+      `${method} /resource/${type}/{id} answered ${answer.status} ${JSON.stringify(answer.body)} without the id of its path, "${id}"`,
+    );
+  }
+  return answer;
+}
+
 /**
  * Declares a Mocha suite that checks a {@link Provider} against the KFP Operator's provider
  * contract, through the real HTTP API: the provider runs inside a provider service on an
  * ephemeral 127.0.0.1 port and the suite sends the requests the operator would. It checks that
  * creates answer 201 with a non-empty string id, updates 200 with one, deletes 200 `{}` and
  * again 200 `{}` once the resource is gone (also for an id that never existed), that operations
- * the provider leaves out answer 501 with a `providerError`, and that invalid definitions and
- * bodies that are not JSON answer 400 without reaching the provider.
+ * the provider leaves out answer 501 with a `providerError`, that invalid definitions and
+ * bodies that are not JSON answer 400 without reaching the provider, and that every error answer
+ * to PUT and DELETE carries the (decoded) id of its path.
  *
  * Call it at the top level of a spec file (or inside a `describe`); it uses Mocha's global
  * `describe`, `it`, `before` and `after`. `factory` is called once, before the suite's tests.
@@ -232,25 +258,29 @@ export function describeProviderContract(
         if (offers(type, 'update')) {
           it('PUT updates it and answers 200 with a non-empty string id', async function update() {
             const id = await existingId(type);
-            assertId(await send(running(), 'PUT', itemPath(type, id), bodies[type]), 200, `PUT /resource/${type}/{id}`);
+            assertId(await sendToItem(running(), 'PUT', type, id, bodies[type]), 200, `PUT /resource/${type}/{id}`);
           });
-          it('PUT of an invalid definition answers 400 with a providerError before reaching the provider', async function invalidUpdate() {
+          it('PUT of an invalid definition answers 400 with a providerError and the id, before reaching the provider', async function invalidUpdate() {
             const id = await existingId(type);
             const before = counts.get(`${type}.update`) ?? 0;
             assertProviderError(
-              await send(running(), 'PUT', itemPath(type, id), invalidRequestBodies[type]),
+              await sendToItem(running(), 'PUT', type, id, invalidRequestBodies[type]),
               400,
               `PUT /resource/${type}/{id} (invalid)`,
             );
             assert.equal(counts.get(`${type}.update`) ?? 0, before, `an invalid ${type} definition reached the provider's update`);
           });
-        } else {
-          it('PUT answers 501 with a providerError (update is not implemented)', async function updateMissing() {
+          it('PUT of a body that is not JSON answers 400 with a providerError and the id', async function notJsonUpdate() {
+            const id = await existingId(type);
             assertProviderError(
-              await send(running(), 'PUT', itemPath(type, 'contract-id'), bodies[type]),
-              501,
-              `PUT /resource/${type}/{id}`,
+              await sendToItem(running(), 'PUT', type, id, undefined, '{"name": '),
+              400,
+              `PUT /resource/${type}/{id} (not JSON)`,
             );
+          });
+        } else {
+          it('PUT answers 501 with a providerError and the id (update is not implemented)', async function updateMissing() {
+            assertProviderError(await sendToItem(running(), 'PUT', type, unimplementedId, bodies[type]), 501, `PUT /resource/${type}/{id}`);
           });
         }
 
@@ -258,19 +288,19 @@ export function describeProviderContract(
           it('DELETE answers 200 {} and, once it is gone, 200 {} again', async function remove() {
             const id = await existingId(type);
             for (const attempt of ['first', 'second']) {
-              const answer = await send(running(), 'DELETE', itemPath(type, id));
+              const answer = await sendToItem(running(), 'DELETE', type, id);
               assertStatus(answer, 200, `${attempt} DELETE /resource/${type}/{id}`);
               assert.deepEqual(answer.body, {}, `${attempt} DELETE /resource/${type}/{id} must answer exactly {}`);
             }
           });
           it('DELETE of an id that never existed answers 200 {}', async function removeMissing() {
-            const answer = await send(running(), 'DELETE', itemPath(type, options.missingIds?.[type] ?? 'contract-never-created'));
+            const answer = await sendToItem(running(), 'DELETE', type, options.missingIds?.[type] ?? 'contract-never-created');
             assertStatus(answer, 200, `DELETE /resource/${type}/{unknown id}`);
             assert.deepEqual(answer.body, {}, `DELETE /resource/${type}/{unknown id} must answer exactly {}`);
           });
         } else {
-          it('DELETE answers 501 with a providerError (delete is not implemented)', async function deleteMissing() {
-            assertProviderError(await send(running(), 'DELETE', itemPath(type, 'contract-id')), 501, `DELETE /resource/${type}/{id}`);
+          it('DELETE answers 501 with a providerError and the id (delete is not implemented)', async function deleteMissing() {
+            assertProviderError(await sendToItem(running(), 'DELETE', type, unimplementedId), 501, `DELETE /resource/${type}/{id}`);
           });
         }
       });
