@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createProviderService, type ProviderService } from '../composition/create-provider-service.js';
+import { assertId, assertProviderError, assertStatus, sendRequest, sendToItem } from './contract-answer.js';
 import { type Provider, type ResourceDefinitions, type ResourceOperations, type ResourceType, resourceTypes } from '../ports/provider.js';
 import { invalidRequestBodies, type RequestBodies, validRequestBodies } from './contract-request-bodies.js';
 import { defaultProviderOperations, type ProviderOperation, providerOperations, type ProviderOperationSet } from './in-memory-provider.js';
@@ -74,83 +75,12 @@ function countingProvider(provider: Provider, counts: CallCounts): Provider {
   return { pipeline: wrap('pipeline'), run: wrap('run'), runschedule: wrap('runschedule'), experiment: wrap('experiment') };
 }
 
-interface Answer {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
-
-async function send(service: ProviderService, method: string, path: string, body?: unknown, rawBody?: string): Promise<Answer> {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    ...(body !== undefined || rawBody !== undefined
-      ? { headers: { 'content-type': 'application/json' }, body: rawBody ?? JSON.stringify(body) }
-      : {}),
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    assert.fail(`${method} ${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
-  }
-  assert.ok(
-    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed),
-    `${method} ${path}: the body must be a JSON object, got ${text}`,
-  );
-  return { status: response.status, body: parsed as Record<string, unknown> };
-}
-
-function assertStatus(answer: Answer, status: number, what: string): void {
-  // Worded without ": expected", which Mocha's reporter cuts the message at, losing the body.
-  assert.equal(answer.status, status, `${what} answered ${answer.status} ${JSON.stringify(answer.body)} where the contract says ${status}`);
-}
-
-function assertProviderError(answer: Answer, status: number, what: string): void {
-  assertStatus(answer, status, what);
-  const message = answer.body['providerError'];
-  assert.ok(
-    typeof message === 'string' && message.length > 0,
-    `${what}: providerError must be a non-empty string, got ${JSON.stringify(answer.body)}`,
-  );
-}
-
-function assertId(answer: Answer, status: number, what: string): string {
-  assertStatus(answer, status, what);
-  const id = answer.body['id'];
-  assert.ok(typeof id === 'string' && id.length > 0, `${what}: id must be a non-empty string, got ${JSON.stringify(answer.body)}`);
-  return id;
-}
-
 // Whether a run or schedule body names an experiment rather than leaving it to the provider's default.
 const namesExperiment = (body: Readonly<Record<string, unknown>>): boolean =>
   typeof body['experimentName'] === 'string' && body['experimentName'] !== '';
 
-const itemPath = (type: ResourceType, id: string): string => `/resource/${type}/${encodeURIComponent(id)}`;
-
 // An id with a slash, so that the id an error answer carries is seen to be decoded from `%2F`.
 const unimplementedId = 'contract/not-implemented';
-
-// Sends to `/resource/{type}/{id}` with the id percent-encoded, as the operator does. Any error
-// answer must carry that id, decoded: the operator keeps the id of every answer to PUT and
-// DELETE, and one without it makes the operator forget the backend resource.
-async function sendToItem(
-  service: ProviderService,
-  method: 'PUT' | 'DELETE',
-  type: ResourceType,
-  id: string,
-  body?: unknown,
-  rawBody?: string,
-): Promise<Answer> {
-  const answer = await send(service, method, itemPath(type, id), body, rawBody);
-  if (answer.status >= 400) {
-    assert.equal(
-      answer.body['id'],
-      id,
-      `${method} /resource/${type}/{id} answered ${answer.status} ${JSON.stringify(answer.body)} without the id of its path, "${id}"`,
-    );
-  }
-  return answer;
-}
 
 /**
  * Declares a Mocha suite that checks a {@link Provider} against the KFP Operator's provider
@@ -190,7 +120,7 @@ export function describeProviderContract(
   // An id to update or delete: a fresh resource when the provider can create one.
   const existingId = async (type: ResourceType): Promise<string> =>
     offers(type, 'create')
-      ? assertId(await send(running(), 'POST', `/resource/${type}`, bodies[type]), 201, `POST /resource/${type}`)
+      ? assertId(await sendRequest(running(), 'POST', `/resource/${type}`, bodies[type]), 201, `POST /resource/${type}`)
       : 'contract-id';
 
   describe(`provider contract: ${name}`, function providerContract() {
@@ -218,11 +148,15 @@ export function describeProviderContract(
           // is created too, as the experiment tests come later (the default bodies name none).
           before(async function createReferencedResources() {
             if (offers('pipeline', 'create')) {
-              assertId(await send(running(), 'POST', '/resource/pipeline', bodies.pipeline), 201, 'POST of the pipeline runs refer to');
+              assertId(
+                await sendRequest(running(), 'POST', '/resource/pipeline', bodies.pipeline),
+                201,
+                'POST of the pipeline runs refer to',
+              );
             }
             if (namesExperiment(bodies[type]) && offers('experiment', 'create')) {
               assertId(
-                await send(running(), 'POST', '/resource/experiment', bodies.experiment),
+                await sendRequest(running(), 'POST', '/resource/experiment', bodies.experiment),
                 201,
                 'POST of the experiment runs refer to',
               );
@@ -231,12 +165,12 @@ export function describeProviderContract(
         }
         if (offers(type, 'create')) {
           it('POST creates it and answers 201 with a non-empty string id', async function create() {
-            assertId(await send(running(), 'POST', `/resource/${type}`, bodies[type]), 201, `POST /resource/${type}`);
+            assertId(await sendRequest(running(), 'POST', `/resource/${type}`, bodies[type]), 201, `POST /resource/${type}`);
           });
           it('POST of an invalid definition answers 400 with a providerError before reaching the provider', async function invalid() {
             const before = counts.get(`${type}.create`) ?? 0;
             assertProviderError(
-              await send(running(), 'POST', `/resource/${type}`, invalidRequestBodies[type]),
+              await sendRequest(running(), 'POST', `/resource/${type}`, invalidRequestBodies[type]),
               400,
               `POST /resource/${type} (invalid)`,
             );
@@ -244,14 +178,14 @@ export function describeProviderContract(
           });
           it('POST of a body that is not JSON answers 400 with a providerError', async function notJson() {
             assertProviderError(
-              await send(running(), 'POST', `/resource/${type}`, undefined, '{"name": '),
+              await sendRequest(running(), 'POST', `/resource/${type}`, undefined, '{"name": '),
               400,
               `POST /resource/${type} (not JSON)`,
             );
           });
         } else {
           it('POST answers 501 with a providerError (create is not implemented)', async function createMissing() {
-            assertProviderError(await send(running(), 'POST', `/resource/${type}`, bodies[type]), 501, `POST /resource/${type}`);
+            assertProviderError(await sendRequest(running(), 'POST', `/resource/${type}`, bodies[type]), 501, `POST /resource/${type}`);
           });
         }
 
@@ -307,7 +241,7 @@ export function describeProviderContract(
     }
 
     it('an unknown resource type answers 404 with a providerError', async function unknownType() {
-      assertProviderError(await send(running(), 'POST', '/resource/notebook', {}), 404, 'POST /resource/notebook');
+      assertProviderError(await sendRequest(running(), 'POST', '/resource/notebook', {}), 404, 'POST /resource/notebook');
     });
   });
 }
