@@ -57,7 +57,7 @@ export { statusOfArgoWorkflowPhase, statusOfVertexJobState } from './domain/run-
 export { localOutcomeParameter } from './domain/local-run-outcome.js';
 
 // Ports: what a custom provider implements, and what its events pass through.
-export { Provider, type ResourceOperations, type ResourceType, resourceTypes } from './ports/provider.js';
+export { Provider, type ResourceDefinitions, type ResourceOperations, type ResourceType, resourceTypes } from './ports/provider.js';
 export { type RunEventMessage, RunEventSource } from './ports/run-event-source.js';
 export { RunEventNormaliser } from './ports/run-event-normaliser.js';
 export { type DeliveryOutcome, RunCompletionSink } from './ports/run-completion-sink.js';

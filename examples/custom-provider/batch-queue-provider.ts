@@ -1,10 +1,13 @@
 import {
   BackendError,
+  type ExperimentDefinition,
   formatNamespacedName,
   type InMemoryRunEventSource,
   type PipelineResource,
   type Provider,
+  type ResourceOperations,
   type RunDefinition,
+  type RunScheduleDefinition,
 } from '../../src/index.js';
 
 /** What the (imaginary) batch system reports about a job: its own format, not the operator's. */
@@ -23,45 +26,52 @@ export interface BatchJobEvent {
  * system's events arrive in the in-memory source; here the "job" simply finishes at once.
  */
 export class BatchQueueProvider implements Provider {
+  readonly pipeline: ResourceOperations<PipelineResource> = {
+    create: async (resource) => this.#storePipeline(resource),
+    update: async (_id, resource) => this.#storePipeline(resource),
+    delete: async (id) => this.#deletePipeline(id),
+  };
+
+  readonly run: ResourceOperations<RunDefinition> = {
+    create: async (run) => this.#submitJob(run),
+    // Finished jobs cannot be cancelled: deleting a run only forgets it, so it always succeeds.
+    delete: async () => undefined,
+  };
+
+  readonly runschedule: ResourceOperations<RunScheduleDefinition> = {};
+  readonly experiment: ResourceOperations<ExperimentDefinition> = {};
+
   readonly #pipelines = new Map<string, PipelineResource>();
+  readonly #events: InMemoryRunEventSource;
   #jobs = 0;
 
-  constructor(private readonly events: InMemoryRunEventSource) {}
+  constructor(events: InMemoryRunEventSource) {
+    this.#events = events;
+  }
 
-  readonly pipeline = {
-    create: async (resource: PipelineResource): Promise<string> => this.#store(resource),
-    update: async (_id: string, resource: PipelineResource): Promise<string> => this.#store(resource),
-    delete: async (id: string): Promise<void> => {
-      this.#pipelines.delete(id);
-    },
-  };
-
-  readonly run = {
-    create: async (run: RunDefinition): Promise<string> => {
-      const pipeline = formatNamespacedName(run.pipelineName);
-      if (!this.#pipelines.has(pipeline)) throw new BackendError(`pipeline ${pipeline} was never uploaded`);
-      const jobId = `job-${++this.#jobs}`;
-      const labels = {
-        pipeline,
-        run: formatNamespacedName(run.name),
-        runConfiguration: formatNamespacedName(run.runConfigurationName),
-      };
-      const startedAt = new Date().toISOString();
-      this.events.publish({ jobId, state: 'RUNNING', labels, startedAt } satisfies BatchJobEvent);
-      const state = run.parameters['fail'] === 'true' ? 'ERROR' : 'DONE';
-      this.events.publish({ jobId, state, labels, startedAt, finishedAt: new Date().toISOString() } satisfies BatchJobEvent);
-      return jobId;
-    },
-    // Finished jobs cannot be cancelled: deleting a run only forgets it, so it always succeeds.
-    delete: async (_id: string): Promise<void> => undefined,
-  };
-
-  readonly runschedule = {};
-  readonly experiment = {};
-
-  #store(resource: PipelineResource): string {
+  #storePipeline(resource: PipelineResource): string {
     const id = formatNamespacedName(resource.definition.name);
     this.#pipelines.set(id, resource);
     return id;
+  }
+
+  #deletePipeline(id: string): void {
+    this.#pipelines.delete(id);
+  }
+
+  #submitJob(run: RunDefinition): string {
+    const pipeline = formatNamespacedName(run.pipelineName);
+    if (!this.#pipelines.has(pipeline)) throw new BackendError(`pipeline ${pipeline} was never uploaded`);
+    const jobId = `job-${++this.#jobs}`;
+    const labels = {
+      pipeline,
+      run: formatNamespacedName(run.name),
+      runConfiguration: formatNamespacedName(run.runConfigurationName),
+    };
+    const startedAt = new Date().toISOString();
+    this.#events.publish({ jobId, state: 'RUNNING', labels, startedAt } satisfies BatchJobEvent);
+    const state = run.parameters['fail'] === 'true' ? 'ERROR' : 'DONE';
+    this.#events.publish({ jobId, state, labels, startedAt, finishedAt: new Date().toISOString() } satisfies BatchJobEvent);
+    return jobId;
   }
 }

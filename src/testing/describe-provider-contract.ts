@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createProviderService, type ProviderService } from '../composition/create-provider-service.js';
-import { type Provider, type ResourceOperations, type ResourceType, resourceTypes } from '../ports/provider.js';
+import { assertId, assertProviderError, assertStatus, sendRequest, sendToItem } from './contract-answer.js';
+import { type Provider, type ResourceDefinitions, type ResourceOperations, type ResourceType, resourceTypes } from '../ports/provider.js';
 import { invalidRequestBodies, type RequestBodies, validRequestBodies } from './contract-request-bodies.js';
 import { defaultProviderOperations, type ProviderOperation, providerOperations, type ProviderOperationSet } from './in-memory-provider.js';
 
@@ -39,10 +40,10 @@ interface MochaContext {
 type MochaBlock = (this: MochaContext) => void;
 type MochaTest = (this: MochaContext) => Promise<void>;
 interface MochaGlobals {
-  describe(title: string, block: MochaBlock): void;
-  it(title: string, test: MochaTest): void;
-  before(hook: MochaTest): void;
-  after(hook: MochaTest): void;
+  readonly describe: (title: string, block: MochaBlock) => void;
+  readonly it: (title: string, test: MochaTest) => void;
+  readonly before: (hook: MochaTest) => void;
+  readonly after: (hook: MochaTest) => void;
 }
 
 function mochaGlobals(): MochaGlobals {
@@ -58,8 +59,8 @@ type CallCounts = Map<string, number>;
 // Wraps the provider so the suite can tell whether a request reached it, keeping absent
 // operations absent (they must stay 501).
 function countingProvider(provider: Provider, counts: CallCounts): Provider {
-  const wrap = (type: ResourceType): ResourceOperations<unknown> => {
-    const operations = provider[type] as ResourceOperations<unknown>;
+  const wrap = <T extends ResourceType>(type: T): ResourceOperations<ResourceDefinitions[T]> => {
+    const operations = provider[type];
     const wrapped: Record<string, unknown> = {};
     for (const operation of providerOperations) {
       const original = operations[operation] as ((...args: unknown[]) => Promise<unknown>) | undefined;
@@ -74,58 +75,12 @@ function countingProvider(provider: Provider, counts: CallCounts): Provider {
   return { pipeline: wrap('pipeline'), run: wrap('run'), runschedule: wrap('runschedule'), experiment: wrap('experiment') };
 }
 
-interface Answer {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
-
-async function send(service: ProviderService, method: string, path: string, body?: unknown, rawBody?: string): Promise<Answer> {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    ...(body !== undefined || rawBody !== undefined
-      ? { headers: { 'content-type': 'application/json' }, body: rawBody ?? JSON.stringify(body) }
-      : {}),
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    assert.fail(`${method} ${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
-  }
-  assert.ok(
-    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed),
-    `${method} ${path}: the body must be a JSON object, got ${text}`,
-  );
-  return { status: response.status, body: parsed as Record<string, unknown> };
-}
-
-function assertStatus(answer: Answer, status: number, what: string): void {
-  // Worded without ": expected", which Mocha's reporter cuts the message at, losing the body.
-  assert.equal(answer.status, status, `${what} answered ${answer.status} ${JSON.stringify(answer.body)} where the contract says ${status}`);
-}
-
-function assertProviderError(answer: Answer, status: number, what: string): void {
-  assertStatus(answer, status, what);
-  const message = answer.body['providerError'];
-  assert.ok(
-    typeof message === 'string' && message.length > 0,
-    `${what}: providerError must be a non-empty string, got ${JSON.stringify(answer.body)}`,
-  );
-}
-
-function assertId(answer: Answer, status: number, what: string): string {
-  assertStatus(answer, status, what);
-  const id = answer.body['id'];
-  assert.ok(typeof id === 'string' && id.length > 0, `${what}: id must be a non-empty string, got ${JSON.stringify(answer.body)}`);
-  return id;
-}
-
 // Whether a run or schedule body names an experiment rather than leaving it to the provider's default.
 const namesExperiment = (body: Readonly<Record<string, unknown>>): boolean =>
   typeof body['experimentName'] === 'string' && body['experimentName'] !== '';
 
-const itemPath = (type: ResourceType, id: string): string => `/resource/${type}/${encodeURIComponent(id)}`;
+// An id with a slash, so that the id an error answer carries is seen to be decoded from `%2F`.
+const unimplementedId = 'contract/not-implemented';
 
 /**
  * Declares a Mocha suite that checks a {@link Provider} against the KFP Operator's provider
@@ -133,8 +88,9 @@ const itemPath = (type: ResourceType, id: string): string => `/resource/${type}/
  * ephemeral 127.0.0.1 port and the suite sends the requests the operator would. It checks that
  * creates answer 201 with a non-empty string id, updates 200 with one, deletes 200 `{}` and
  * again 200 `{}` once the resource is gone (also for an id that never existed), that operations
- * the provider leaves out answer 501 with a `providerError`, and that invalid definitions and
- * bodies that are not JSON answer 400 without reaching the provider.
+ * the provider leaves out answer 501 with a `providerError`, that invalid definitions and
+ * bodies that are not JSON answer 400 without reaching the provider, and that every error answer
+ * to PUT and DELETE carries the (decoded) id of its path.
  *
  * Call it at the top level of a spec file (or inside a `describe`); it uses Mocha's global
  * `describe`, `it`, `before` and `after`. `factory` is called once, before the suite's tests.
@@ -164,7 +120,7 @@ export function describeProviderContract(
   // An id to update or delete: a fresh resource when the provider can create one.
   const existingId = async (type: ResourceType): Promise<string> =>
     offers(type, 'create')
-      ? assertId(await send(running(), 'POST', `/resource/${type}`, bodies[type]), 201, `POST /resource/${type}`)
+      ? assertId(await sendRequest(running(), 'POST', `/resource/${type}`, bodies[type]), 201, `POST /resource/${type}`)
       : 'contract-id';
 
   describe(`provider contract: ${name}`, function providerContract() {
@@ -192,11 +148,15 @@ export function describeProviderContract(
           // is created too, as the experiment tests come later (the default bodies name none).
           before(async function createReferencedResources() {
             if (offers('pipeline', 'create')) {
-              assertId(await send(running(), 'POST', '/resource/pipeline', bodies.pipeline), 201, 'POST of the pipeline runs refer to');
+              assertId(
+                await sendRequest(running(), 'POST', '/resource/pipeline', bodies.pipeline),
+                201,
+                'POST of the pipeline runs refer to',
+              );
             }
             if (namesExperiment(bodies[type]) && offers('experiment', 'create')) {
               assertId(
-                await send(running(), 'POST', '/resource/experiment', bodies.experiment),
+                await sendRequest(running(), 'POST', '/resource/experiment', bodies.experiment),
                 201,
                 'POST of the experiment runs refer to',
               );
@@ -205,12 +165,12 @@ export function describeProviderContract(
         }
         if (offers(type, 'create')) {
           it('POST creates it and answers 201 with a non-empty string id', async function create() {
-            assertId(await send(running(), 'POST', `/resource/${type}`, bodies[type]), 201, `POST /resource/${type}`);
+            assertId(await sendRequest(running(), 'POST', `/resource/${type}`, bodies[type]), 201, `POST /resource/${type}`);
           });
           it('POST of an invalid definition answers 400 with a providerError before reaching the provider', async function invalid() {
             const before = counts.get(`${type}.create`) ?? 0;
             assertProviderError(
-              await send(running(), 'POST', `/resource/${type}`, invalidRequestBodies[type]),
+              await sendRequest(running(), 'POST', `/resource/${type}`, invalidRequestBodies[type]),
               400,
               `POST /resource/${type} (invalid)`,
             );
@@ -218,39 +178,43 @@ export function describeProviderContract(
           });
           it('POST of a body that is not JSON answers 400 with a providerError', async function notJson() {
             assertProviderError(
-              await send(running(), 'POST', `/resource/${type}`, undefined, '{"name": '),
+              await sendRequest(running(), 'POST', `/resource/${type}`, undefined, '{"name": '),
               400,
               `POST /resource/${type} (not JSON)`,
             );
           });
         } else {
           it('POST answers 501 with a providerError (create is not implemented)', async function createMissing() {
-            assertProviderError(await send(running(), 'POST', `/resource/${type}`, bodies[type]), 501, `POST /resource/${type}`);
+            assertProviderError(await sendRequest(running(), 'POST', `/resource/${type}`, bodies[type]), 501, `POST /resource/${type}`);
           });
         }
 
         if (offers(type, 'update')) {
           it('PUT updates it and answers 200 with a non-empty string id', async function update() {
             const id = await existingId(type);
-            assertId(await send(running(), 'PUT', itemPath(type, id), bodies[type]), 200, `PUT /resource/${type}/{id}`);
+            assertId(await sendToItem(running(), 'PUT', type, id, bodies[type]), 200, `PUT /resource/${type}/{id}`);
           });
-          it('PUT of an invalid definition answers 400 with a providerError before reaching the provider', async function invalidUpdate() {
+          it('PUT of an invalid definition answers 400 with a providerError and the id, before reaching the provider', async function invalidUpdate() {
             const id = await existingId(type);
             const before = counts.get(`${type}.update`) ?? 0;
             assertProviderError(
-              await send(running(), 'PUT', itemPath(type, id), invalidRequestBodies[type]),
+              await sendToItem(running(), 'PUT', type, id, invalidRequestBodies[type]),
               400,
               `PUT /resource/${type}/{id} (invalid)`,
             );
             assert.equal(counts.get(`${type}.update`) ?? 0, before, `an invalid ${type} definition reached the provider's update`);
           });
-        } else {
-          it('PUT answers 501 with a providerError (update is not implemented)', async function updateMissing() {
+          it('PUT of a body that is not JSON answers 400 with a providerError and the id', async function notJsonUpdate() {
+            const id = await existingId(type);
             assertProviderError(
-              await send(running(), 'PUT', itemPath(type, 'contract-id'), bodies[type]),
-              501,
-              `PUT /resource/${type}/{id}`,
+              await sendToItem(running(), 'PUT', type, id, undefined, '{"name": '),
+              400,
+              `PUT /resource/${type}/{id} (not JSON)`,
             );
+          });
+        } else {
+          it('PUT answers 501 with a providerError and the id (update is not implemented)', async function updateMissing() {
+            assertProviderError(await sendToItem(running(), 'PUT', type, unimplementedId, bodies[type]), 501, `PUT /resource/${type}/{id}`);
           });
         }
 
@@ -258,26 +222,26 @@ export function describeProviderContract(
           it('DELETE answers 200 {} and, once it is gone, 200 {} again', async function remove() {
             const id = await existingId(type);
             for (const attempt of ['first', 'second']) {
-              const answer = await send(running(), 'DELETE', itemPath(type, id));
+              const answer = await sendToItem(running(), 'DELETE', type, id);
               assertStatus(answer, 200, `${attempt} DELETE /resource/${type}/{id}`);
               assert.deepEqual(answer.body, {}, `${attempt} DELETE /resource/${type}/{id} must answer exactly {}`);
             }
           });
           it('DELETE of an id that never existed answers 200 {}', async function removeMissing() {
-            const answer = await send(running(), 'DELETE', itemPath(type, options.missingIds?.[type] ?? 'contract-never-created'));
+            const answer = await sendToItem(running(), 'DELETE', type, options.missingIds?.[type] ?? 'contract-never-created');
             assertStatus(answer, 200, `DELETE /resource/${type}/{unknown id}`);
             assert.deepEqual(answer.body, {}, `DELETE /resource/${type}/{unknown id} must answer exactly {}`);
           });
         } else {
-          it('DELETE answers 501 with a providerError (delete is not implemented)', async function deleteMissing() {
-            assertProviderError(await send(running(), 'DELETE', itemPath(type, 'contract-id')), 501, `DELETE /resource/${type}/{id}`);
+          it('DELETE answers 501 with a providerError and the id (delete is not implemented)', async function deleteMissing() {
+            assertProviderError(await sendToItem(running(), 'DELETE', type, unimplementedId), 501, `DELETE /resource/${type}/{id}`);
           });
         }
       });
     }
 
     it('an unknown resource type answers 404 with a providerError', async function unknownType() {
-      assertProviderError(await send(running(), 'POST', '/resource/notebook', {}), 404, 'POST /resource/notebook');
+      assertProviderError(await sendRequest(running(), 'POST', '/resource/notebook', {}), 404, 'POST /resource/notebook');
     });
   });
 }

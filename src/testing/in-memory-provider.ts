@@ -4,8 +4,7 @@ import { NotFoundError } from '../domain/errors.js';
 import type { PipelineComponent, RunCompletionStatus } from '../domain/run-completion-event.js';
 import type { NamespacedName } from '../domain/namespaced-name.js';
 import type { Clock } from '../ports/clock.js';
-import type { Provider, ResourceOperations, ResourceType } from '../ports/provider.js';
-import { resourceTypes } from '../ports/provider.js';
+import type { Provider, ResourceDefinitions, ResourceOperations, ResourceType } from '../ports/provider.js';
 
 /** One operation of the {@link Provider} port. */
 export type ProviderOperation = 'create' | 'update' | 'delete';
@@ -23,18 +22,6 @@ export const defaultProviderOperations: ProviderOperationSet = Object.freeze({
   runschedule: providerOperations,
   experiment: providerOperations,
 });
-
-/** The definition type of each resource type. */
-export interface ResourceDefinitions {
-  /** What pipeline operations receive. */
-  readonly pipeline: PipelineResource;
-  /** What run operations receive. */
-  readonly run: RunDefinition;
-  /** What run schedule operations receive. */
-  readonly runschedule: RunScheduleDefinition;
-  /** What experiment operations receive. */
-  readonly experiment: ExperimentDefinition;
-}
 
 /** One call the provider received, in arrival order; failed calls are recorded too. */
 export interface RecordedProviderCall {
@@ -68,24 +55,25 @@ export interface RunCompletionScript {
   readonly pipelineComponents?: readonly PipelineComponent[];
 }
 
-interface StoredRun {
-  readonly definition: RunDefinition;
-  readonly createdAt: Date;
-}
+// The stored definitions, one map per resource type, typed by the port's table.
+type Stores = { readonly [T in ResourceType]: Map<string, ResourceDefinitions[T]> };
 
 /**
  * A working provider that keeps every resource in memory, for tests of code that drives a
- * provider: it records each call, fails on demand ({@link InMemoryProvider.failNext}) and
- * completes runs on demand ({@link InMemoryProvider.completeRun}). Like a real provider it answers
- * asynchronously, hands out fresh ids and treats deleting a missing resource as success.
+ * provider: it records each call, fails on demand ({@link InMemoryProvider.failNext}), holds
+ * resources a test puts in place ({@link InMemoryProvider.seed}) and completes runs on demand
+ * ({@link InMemoryProvider.completeRun}). Like a real provider it answers asynchronously, hands
+ * out fresh ids and treats deleting a missing resource as success.
  */
 export class InMemoryProvider implements Provider {
+  // Assigned in the constructor, unlike the other providers' operation fields: which operations
+  // exist depends on the options, and field initialisers run before the constructor sees them.
   readonly pipeline: ResourceOperations<PipelineResource>;
   readonly run: ResourceOperations<RunDefinition>;
   readonly runschedule: ResourceOperations<RunScheduleDefinition>;
   readonly experiment: ResourceOperations<ExperimentDefinition>;
-  readonly #stored = new Map<ResourceType, Map<string, unknown>>(resourceTypes.map((type) => [type, new Map()]));
-  readonly #runs = new Map<string, StoredRun>();
+  readonly #stored: Stores = { pipeline: new Map(), run: new Map(), runschedule: new Map(), experiment: new Map() };
+  readonly #runStarts = new Map<string, Date>();
   readonly #calls: RecordedProviderCall[] = [];
   readonly #failures: Array<{ type: ResourceType; operation: ProviderOperation; error: Error }> = [];
   readonly #options: InMemoryProviderOptions;
@@ -93,10 +81,10 @@ export class InMemoryProvider implements Provider {
 
   constructor(options: InMemoryProviderOptions = {}) {
     this.#options = options;
-    this.pipeline = this.#operations('pipeline');
-    this.run = this.#operations('run');
-    this.runschedule = this.#operations('runschedule');
-    this.experiment = this.#operations('experiment');
+    this.pipeline = this.#offered('pipeline');
+    this.run = this.#offered('run');
+    this.runschedule = this.#offered('runschedule');
+    this.experiment = this.#offered('experiment');
   }
 
   /** Every call so far, in order. */
@@ -114,9 +102,18 @@ export class InMemoryProvider implements Provider {
     this.#failures.push({ type, operation, error });
   }
 
+  /**
+   * Puts a resource in place under an id of the test's choosing, as if created earlier (e.g. a
+   * Vertex schedule name), without recording a call; a seeded run is one {@link completeRun} knows.
+   */
+  seed<T extends ResourceType>(type: T, id: string, definition: ResourceDefinitions[T]): void {
+    this.#stored[type].set(id, definition);
+    if (type === 'run') this.#runStarts.set(id, this.#now());
+  }
+
   /** The stored definitions of one resource type, by id. */
   stored<T extends ResourceType>(type: T): ReadonlyMap<string, ResourceDefinitions[T]> {
-    return this.#stored.get(type) as ReadonlyMap<string, ResourceDefinitions[T]>;
+    return this.#stored[type];
   }
 
   /**
@@ -126,16 +123,16 @@ export class InMemoryProvider implements Provider {
   completeRun(id: string, script: RunCompletionScript = {}): void {
     const events = this.#options.events;
     if (!events) throw new Error('completeRun needs the events option: the source completions are published to');
-    const run = this.#runs.get(id);
-    if (!run) throw new Error(`run ${id} was not created on this provider (or was deleted)`);
-    const { definition } = run;
+    const definition = this.#stored.run.get(id);
+    const startedAt = this.#runStarts.get(id);
+    if (!definition || !startedAt) throw new Error(`run ${id} was not created on this provider (or was deleted)`);
     events.publish({
       status: script.status ?? 'succeeded',
       pipelineName: definition.pipelineName,
       runConfigurationName: definition.runConfigurationName,
       runName: definition.name,
       runId: id,
-      runStartTime: run.createdAt,
+      runStartTime: startedAt,
       runEndTime: this.#now(),
       pipelineComponents: script.pipelineComponents ?? [],
       provider: this.#options.providerName ?? { namespace: 'test', name: 'in-memory' },
@@ -146,30 +143,35 @@ export class InMemoryProvider implements Provider {
     return this.#options.clock?.now() ?? new Date();
   }
 
-  #operations<T extends ResourceType>(type: T): ResourceOperations<ResourceDefinitions[T]> {
-    const offered = this.#options.operations?.[type] ?? defaultProviderOperations[type];
-    const store = this.#stored.get(type)!;
+  #offered<T extends ResourceType>(type: T): ResourceOperations<ResourceDefinitions[T]> {
     const all: Required<ResourceOperations<ResourceDefinitions[T]>> = {
-      create: async (definition) => {
-        this.#enter({ type, operation: 'create', definition });
-        const id = `${type}-${++this.#sequence}`;
-        store.set(id, definition);
-        if (type === 'run') this.#runs.set(id, { definition: definition as RunDefinition, createdAt: this.#now() });
-        return id;
-      },
-      update: async (id, definition) => {
-        this.#enter({ type, operation: 'update', id, definition });
-        if (!store.has(id)) throw new NotFoundError(`${type} ${id} does not exist`);
-        store.set(id, definition);
-        return id;
-      },
-      delete: async (id) => {
-        this.#enter({ type, operation: 'delete', id });
-        store.delete(id);
-        this.#runs.delete(id);
-      },
+      create: async (definition) => this.#create(type, definition),
+      update: async (id, definition) => this.#update(type, id, definition),
+      delete: async (id) => this.#delete(type, id),
     };
+    const offered = this.#options.operations?.[type] ?? defaultProviderOperations[type];
     return Object.fromEntries(offered.map((operation) => [operation, all[operation]]));
+  }
+
+  #create<T extends ResourceType>(type: T, definition: ResourceDefinitions[T]): string {
+    this.#enter({ type, operation: 'create', definition });
+    const id = `${type}-${++this.#sequence}`;
+    this.seed(type, id, definition);
+    return id;
+  }
+
+  #update<T extends ResourceType>(type: T, id: string, definition: ResourceDefinitions[T]): string {
+    this.#enter({ type, operation: 'update', id, definition });
+    const store = this.#stored[type];
+    if (!store.has(id)) throw new NotFoundError(`${type} ${id} does not exist`);
+    store.set(id, definition);
+    return id;
+  }
+
+  #delete(type: ResourceType, id: string): void {
+    this.#enter({ type, operation: 'delete', id });
+    this.#stored[type].delete(id);
+    if (type === 'run') this.#runStarts.delete(id);
   }
 
   // Records the call, then throws a scripted failure if one is queued for it.

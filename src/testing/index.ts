@@ -11,9 +11,9 @@ export {
   providerOperations,
   type ProviderOperationSet,
   type RecordedProviderCall,
-  type ResourceDefinitions,
   type RunCompletionScript,
 } from './in-memory-provider.js';
+export type { ResourceDefinitions } from '../ports/provider.js';
 export { type ReceivedRequest, RecordingWebhookReceiver, type ScriptedAnswer } from './recording-webhook-receiver.js';
 export {
   InMemoryRunEventSource,

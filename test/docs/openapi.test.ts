@@ -24,6 +24,24 @@ describe('the OpenAPI document', () => {
     expect(statuses('/events/argo-workflows', 'post')).to.deep.equal(['200', '413', '503']);
   });
 
+  it('documents the id of the path in the error answers to PUT and DELETE, and none in those to POST', () => {
+    const responseOf = (path: string, method: string, status: string): string | undefined =>
+      (document.paths[path]?.[method]?.responses[status] as { $ref?: string } | undefined)?.$ref;
+    for (const [method, statuses] of [
+      ['put', ['400', '413', '415', '500', '501']],
+      ['delete', ['400', '500', '501']],
+    ] as const) {
+      for (const status of statuses) {
+        expect(responseOf('/resource/{type}/{id}', method, status), `${method} ${status}`).to.equal('#/components/responses/ItemError');
+      }
+    }
+    for (const status of ['400', '413', '415', '500', '501']) {
+      expect(responseOf('/resource/{type}', 'post', status), `post ${status}`).to.equal('#/components/responses/Error');
+    }
+    expect(document.components.schemas['ItemErrorBody']!.properties).to.have.keys('id', 'providerError');
+    expect(document.components.schemas['ErrorBody']!.properties).to.have.keys('providerError');
+  });
+
   it('lists exactly the resource types of the provider port', () => {
     expect(document.components.parameters['ResourceType']!.schema.enum).to.deep.equal([...resourceTypes]);
   });

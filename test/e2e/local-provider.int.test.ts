@@ -244,6 +244,41 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
     await send(base, 'DELETE', '/resource/runschedule/from-before-a-restart');
   });
 
+  describe('error answers to PUT and DELETE carry the id of the path, decoded', () => {
+    it('400: a PUT whose body is refused', async () => {
+      const answer = await send(base, 'PUT', '/resource/pipeline/team%2Fpipe', {
+        json: DefinitionBodyMother.pipeline({ pipelineDefinition: { name: 'team/a/b' } }),
+      });
+      expect(answer.status).to.equal(400);
+      expect(answer.json).to.include({ id: 'team/pipe' }).and.have.property('providerError').that.includes('team/a/b');
+    });
+
+    it('500: a PUT of a schedule whose pipeline is missing', async () => {
+      const answer = await send(base, 'PUT', '/resource/runschedule/team%2Fnightly', {
+        json: DefinitionBodyMother.runSchedule({ pipelineName: 'team/missing' }),
+      });
+      expect(answer).to.deep.include({
+        status: 500,
+        json: { id: 'team/nightly', providerError: 'pipeline team/missing does not exist on the local provider' },
+      });
+    });
+
+    it('501: a PUT of a run', async () => {
+      const answer = await send(base, 'PUT', '/resource/run/team%2Ftrain', { json: DefinitionBodyMother.run() });
+      expect(answer.status).to.equal(501);
+      expect(answer.json).to.include({ id: 'team/train' }).and.have.property('providerError').that.includes('update of run');
+    });
+
+    // The local provider's deletes do not fail (deleting what is gone succeeds), so a DELETE's one
+    // error answer here is the malformed escape, which has no decoded id to carry.
+    it('400 without an id: a DELETE whose id is not validly percent-encoded', async () => {
+      const answer = await send(base, 'DELETE', '/resource/pipeline/team%2');
+      expect(answer.status).to.equal(400);
+      expect(answer.json).to.have.property('providerError').that.includes('percent-encoded');
+      expect(answer.json).not.to.have.property('id');
+    });
+  });
+
   it('keeps delivering through a webhook outage (at-least-once)', async () => {
     receiver.answerWith((_request, index) => (index < 3 ? 503 : 200));
     const created = await send(base, 'POST', '/resource/run', { json: DefinitionBodyMother.run() });

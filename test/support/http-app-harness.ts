@@ -20,7 +20,7 @@ export async function startApp(provider: Provider, options: Partial<HttpAppOptio
     logger: silentLogger,
     ids: { next: () => `req-${++sequence}` },
     bodyLimitBytes: 32 * 1024 * 1024,
-    readiness: () => ({ ready: true }),
+    readiness: () => ({ healthy: true }),
     metrics,
     ...options,
   });

@@ -40,6 +40,20 @@ describe('InMemoryProvider', () => {
     expect(failure).to.be.instanceOf(NotFoundError);
   });
 
+  it('holds a seeded resource under the given id without recording a call, and updates and completes it', async () => {
+    const events = new InMemoryRunEventSource();
+    const provider = new InMemoryProvider({ events });
+    provider.seed('experiment', 'team/exp', experiment);
+    provider.seed('run', 'run-from-before', run);
+    expect(provider.calls).to.deep.equal([]);
+    expect(provider.stored('experiment').get('team/exp')).to.equal(experiment);
+    expect(await provider.experiment.update!('team/exp', { ...experiment, description: 'new' })).to.equal('team/exp');
+    expect(provider.stored('experiment').get('team/exp')).to.include({ description: 'new' });
+    expect(() => provider.completeRun('run-from-before')).not.to.throw();
+    await provider.run.delete!('run-from-before');
+    expect(() => provider.completeRun('run-from-before')).to.throw(/not created/);
+  });
+
   it('fails the next matching call with the scripted error, once per failNext', async () => {
     const provider = new InMemoryProvider();
     const error = new BackendError('the backend is down');

@@ -11,10 +11,11 @@ import { jsonErrorMiddleware } from './json-error-middleware.js';
 import { requestObserverMiddleware } from './request-observer-middleware.js';
 import { resourceRoutes } from './resource-routes.js';
 
-/** The answer of a health probe: healthy or not, and why not. */
-export interface Readiness {
-  readonly ready: boolean;
-  /** Why the service is not ready, for the 503 body. */
+/** What a health probe (`/livez` or `/readyz`) is told: healthy or not, and why not. */
+export interface Health {
+  /** Whether the probe answers 200 (otherwise 503). */
+  readonly healthy: boolean;
+  /** Why the service is not healthy, for the 503 body. */
   readonly reason?: string;
 }
 
@@ -24,10 +25,10 @@ export interface HttpAppOptions {
   readonly logger: Logger;
   readonly ids: IdGenerator;
   readonly bodyLimitBytes: number;
-  /** Asked on every `/readyz`. */
-  readonly readiness: () => Readiness;
-  /** Asked on every `/livez`; alive when left out. */
-  readonly liveness?: () => Readiness;
+  /** Asked on every `/readyz`: whether the service is ready to serve. */
+  readonly readiness: () => Health;
+  /** Asked on every `/livez`: whether the process is alive; alive when left out. */
+  readonly liveness?: () => Health;
   readonly metrics?: HttpMetrics;
   /** Extra routes of adapters, e.g. the Argo Events relay. */
   readonly contributions?: readonly HttpRouteContribution[];
@@ -35,14 +36,14 @@ export interface HttpAppOptions {
   readonly openApiDocument?: string;
 }
 
-function answerProbe(ctx: Koa.Context, state: Readiness, what: string): void {
-  ctx.status = state.ready ? 200 : 503;
-  ctx.body = state.ready ? {} : { providerError: `${what}: ${state.reason ?? 'starting'}` };
+function answerProbe(ctx: Koa.Context, health: Health, what: string): void {
+  ctx.status = health.healthy ? 200 : 503;
+  ctx.body = health.healthy ? {} : { providerError: `${what}: ${health.reason ?? 'starting'}` };
 }
 
 function healthRoutes(options: HttpAppOptions): Router {
   const router = new Router();
-  const alive = options.liveness ?? ((): Readiness => ({ ready: true }));
+  const alive = options.liveness ?? ((): Health => ({ healthy: true }));
   router.get('/livez', function livez(ctx) {
     answerProbe(ctx, alive(), 'not alive');
   });

@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { IdGenerator } from '../../ports/id-generator.js';
 import type { Logger } from '../../ports/logger.js';
-import { resourceTypes } from '../../ports/provider.js';
+import { isResourceType } from '../../ports/provider.js';
 import type { HttpMetrics } from '../../ports/http-metrics.js';
 
 /** Header carrying the request id, taken from the caller when present, echoed in the answer. */
@@ -14,7 +14,7 @@ export const requestIdHeader = 'x-request-id';
  */
 export function routeLabel(pattern: string | undefined, type: unknown): string {
   if (pattern === undefined) return 'unmatched';
-  return typeof type === 'string' && (resourceTypes as readonly string[]).includes(type) ? pattern.replace(':type', type) : pattern;
+  return isResourceType(type) ? pattern.replace(':type', type) : pattern;
 }
 
 // Kubernetes probes arrive every few seconds; at info level they would drown the operator's calls.
@@ -34,10 +34,11 @@ export function requestObserverMiddleware(options: { logger: Logger; metrics?: H
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const pattern = (ctx as unknown as { _matchedRoute?: string })._matchedRoute;
-      const route = routeLabel(pattern === undefined ? undefined : String(pattern), ctx.params?.['type']);
+      const params = (ctx as unknown as { params?: Readonly<Record<string, unknown>> }).params;
+      const route = routeLabel(pattern === undefined ? undefined : String(pattern), params?.['type']);
       options.metrics?.observeRequest({ method: ctx.method, route, status: ctx.status }, seconds);
-      const log = probePaths.has(ctx.path) ? options.logger.debug : options.logger.info;
-      log.call(options.logger, 'request', {
+      const level = probePaths.has(ctx.path) ? 'debug' : 'info';
+      options.logger[level]('request', {
         requestId,
         method: ctx.method,
         path: ctx.path,

@@ -7,13 +7,19 @@ import {
   decodeRunScheduleDefinition,
 } from '../../domain/definition-decoding.js';
 import { InvalidInputError, NotFoundError, NotImplementedError } from '../../domain/errors.js';
-import { type Provider, type ResourceOperations, type ResourceType, resourceTypes } from '../../ports/provider.js';
+import {
+  isResourceType,
+  type Provider,
+  type ResourceDefinitions,
+  type ResourceOperations,
+  type ResourceType,
+  resourceTypes,
+} from '../../ports/provider.js';
 import { readJsonBody } from './json-body.js';
-
-type DefinitionOf<T extends ResourceType> = Provider[T] extends ResourceOperations<infer D> ? D : never;
+import { carryIdInErrorAnswers } from './json-error-middleware.js';
 
 /** How each resource type's request body is decoded and validated. */
-const decoders: { readonly [T in ResourceType]: (body: unknown) => DefinitionOf<T> } = {
+const decoders: { readonly [T in ResourceType]: (body: unknown) => ResourceDefinitions[T] } = {
   pipeline: decodePipelineResource,
   run: decodeRunDefinition,
   runschedule: decodeRunScheduleDefinition,
@@ -21,16 +27,18 @@ const decoders: { readonly [T in ResourceType]: (body: unknown) => DefinitionOf<
 };
 
 function resourceType(ctx: Context): ResourceType {
-  const type = String(ctx.params['type']);
-  if (!(resourceTypes as readonly string[]).includes(type)) {
-    throw new NotFoundError(`unknown resource type "${type}"; expected one of ${resourceTypes.join(', ')}`);
+  const type = (ctx.params as Readonly<Record<string, unknown>>)['type'];
+  if (!isResourceType(type)) {
+    throw new NotFoundError(`unknown resource type "${String(type)}"; expected one of ${resourceTypes.join(', ')}`);
   }
-  return type as ResourceType;
+  return type;
 }
 
 // The router decodes parameters leniently (a bad escape stays as it was); the operator
 // percent-encodes ids such as `projects/p/locations/l/schedules/1` into one segment, so the raw
-// segment is decoded here exactly once and a malformed escape is the caller's error.
+// segment is decoded here exactly once and a malformed escape is the caller's error. That 400
+// carries no id: there is no decoded id to give back. From here on every error answer of the
+// request carries the id (SPEC §2), whichever provider or validation step fails.
 function resourceId(ctx: Context): string {
   const raw = ctx.path.split('/')[3] ?? '';
   let id: string;
@@ -40,6 +48,7 @@ function resourceId(ctx: Context): string {
     throw new InvalidInputError(`resource id "${raw}" is not validly percent-encoded`);
   }
   if (id === '') throw new InvalidInputError('resource id must not be empty');
+  carryIdInErrorAnswers(ctx, id);
   return id;
 }
 
@@ -63,7 +72,8 @@ export const resourceRoutePatterns = Object.freeze({
 /**
  * The operator's resource API, for every resource type from one table: POST creates (201),
  * PUT updates (200), DELETE deletes (200 with exactly `{}`). An operation the provider leaves
- * out is 501.
+ * out is 501. Error answers to PUT and DELETE carry the id of the path, those to POST none; an
+ * unknown type (404) is refused before the id is read, as such a path names no resource.
  */
 export function resourceRoutes(provider: Provider, bodyLimitBytes: number): Router {
   const router = new Router();
@@ -76,16 +86,16 @@ export function resourceRoutes(provider: Provider, bodyLimitBytes: number): Rout
   });
   router.put(resourceRoutePatterns.item, async function updateResource(ctx) {
     const type = resourceType(ctx);
-    const update = operation(provider, type, 'update');
     const id = resourceId(ctx);
+    const update = operation(provider, type, 'update');
     const definition = decoders[type](await readJsonBody(ctx, bodyLimitBytes));
     ctx.status = 200;
     ctx.body = { id: await update(id, definition) };
   });
   router.delete(resourceRoutePatterns.item, async function deleteResource(ctx) {
     const type = resourceType(ctx);
-    const remove = operation(provider, type, 'delete');
-    await remove(resourceId(ctx));
+    const id = resourceId(ctx);
+    await operation(provider, type, 'delete')(id);
     ctx.status = 200;
     ctx.body = {};
   });

@@ -17,7 +17,7 @@ import {
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { RunEventMessage, RunEventSource } from '../../ports/run-event-source.js';
-import { errorStatusCode } from '../shared/error-status-code.js';
+import { backendErrorStatus } from '../shared/backend-error-status.js';
 import { HandoffQueue } from '../shared/handoff-queue.js';
 import { RecentIds } from '../shared/recent-ids.js';
 
@@ -245,7 +245,7 @@ export class ArgoWorkflowEventSource implements RunEventSource {
       return true;
     } catch (error) {
       // A workflow deleted in the meantime needs no mark.
-      if (errorStatusCode(error) === 404) return true;
+      if (backendErrorStatus(error) === 404) return true;
       this.#options.logger.warn('could not label workflow as published; retrying at the next re-list', {
         workflow: `${namespace}/${name}`,
         error: errorMessage(error),

@@ -34,10 +34,30 @@ export interface KfpProviderOptions {
  * adopted, deletes of things already gone succeed.
  */
 export class KfpProvider implements Provider {
-  readonly pipeline: ResourceOperations<PipelineResource>;
-  readonly run: ResourceOperations<RunDefinition>;
-  readonly runschedule: ResourceOperations<RunScheduleDefinition>;
-  readonly experiment: ResourceOperations<ExperimentDefinition>;
+  readonly pipeline: ResourceOperations<PipelineResource> = {
+    create: (resource) => this.#createPipeline(resource),
+    update: (id, resource) => this.#updatePipeline(id, resource),
+    delete: (id) => this.#deletePipeline(id),
+  };
+
+  readonly run: ResourceOperations<RunDefinition> = {
+    create: (definition) => this.#createRun(definition),
+    // A run is not deleted in KFP: its history is what the operator reports on.
+    delete: async () => undefined,
+  };
+
+  readonly runschedule: ResourceOperations<RunScheduleDefinition> = {
+    create: (definition) => this.#createRecurringRun(definition),
+    update: (id, definition) => this.#replaceRecurringRun(id, definition),
+    delete: (id) => this.#options.api.deleteRecurringRun(id),
+  };
+
+  readonly experiment: ResourceOperations<ExperimentDefinition> = {
+    create: (definition) => this.#createExperiment(definition),
+    update: (id, definition) => this.#replaceExperiment(id, definition),
+    delete: (id) => this.#options.api.deleteExperiment(id),
+  };
+
   readonly #options: KfpProviderOptions;
   readonly #scope: KfpExperimentScope;
 
@@ -47,35 +67,6 @@ export class KfpProvider implements Provider {
       defaultExperiment: options.defaultExperiment,
       multiUserMode: options.multiUserMode,
       providerNamespace: options.providerName.namespace,
-    };
-    this.pipeline = {
-      create: (resource) => this.#createPipeline(resource),
-      update: async (id, resource) => {
-        await this.#replaceVersion(id, resource.definition.version, prepareKfpPipelineSpec(resource));
-        return id;
-      },
-      delete: (id) => this.#deletePipeline(id),
-    };
-    this.run = {
-      create: (definition) => this.#createRun(definition),
-      // A run is not deleted in KFP: its history is what the operator reports on.
-      delete: async () => undefined,
-    };
-    this.runschedule = {
-      create: (definition) => this.#createRecurringRun(definition),
-      update: async (id, definition) => {
-        await options.api.deleteRecurringRun(id);
-        return this.#createRecurringRun(definition);
-      },
-      delete: (id) => options.api.deleteRecurringRun(id),
-    };
-    this.experiment = {
-      create: (definition) => this.#createExperiment(definition),
-      update: async (id, definition) => {
-        await options.api.deleteExperiment(id);
-        return this.#createExperiment(definition);
-      },
-      delete: (id) => options.api.deleteExperiment(id),
     };
   }
 
@@ -93,6 +84,11 @@ export class KfpProvider implements Provider {
     }
     await this.#replaceVersion(id, resource.definition.version, spec);
     return id;
+  }
+
+  async #updatePipeline(pipelineId: string, resource: PipelineResource): Promise<string> {
+    await this.#replaceVersion(pipelineId, resource.definition.version, prepareKfpPipelineSpec(resource));
+    return pipelineId;
   }
 
   /**
@@ -144,6 +140,17 @@ export class KfpProvider implements Provider {
     const labels = runScheduleLabels(definition, this.#options.providerName);
     const input = await this.#runRequest(definition, labels, resourceName(definition.name));
     return this.#options.api.createRecurringRun(kfpRecurringRunRequest(input, definition.schedule));
+  }
+
+  // The KFP API has no update of a recurring run or an experiment: a new one replaces the old.
+  async #replaceRecurringRun(id: string, definition: RunScheduleDefinition): Promise<string> {
+    await this.#options.api.deleteRecurringRun(id);
+    return this.#createRecurringRun(definition);
+  }
+
+  async #replaceExperiment(id: string, definition: ExperimentDefinition): Promise<string> {
+    await this.#options.api.deleteExperiment(id);
+    return this.#createExperiment(definition);
   }
 
   async #createExperiment(definition: ExperimentDefinition): Promise<string> {

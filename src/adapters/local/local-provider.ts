@@ -7,7 +7,7 @@ import { scheduleTrigger } from '../../domain/run-labels.js';
 import type { Clock } from '../../ports/clock.js';
 import type { IdGenerator } from '../../ports/id-generator.js';
 import type { Logger } from '../../ports/logger.js';
-import type { Provider } from '../../ports/provider.js';
+import type { Provider, ResourceOperations } from '../../ports/provider.js';
 import { CronTimer } from './cron-timer.js';
 
 /** Settings and collaborators of the {@link LocalProvider}. */
@@ -42,6 +42,30 @@ interface ActiveRun {
  * no cloud, which makes it the default and the backend for end-to-end tests.
  */
 export class LocalProvider implements Provider {
+  readonly pipeline: ResourceOperations<PipelineResource> = {
+    create: async (resource) => this.#storePipeline(resource),
+    // The path id and the definition name agree for the operator; the definition is what is stored.
+    update: async (_id, resource) => this.#storePipeline(resource),
+    delete: async (id) => this.#deletePipeline(id),
+  };
+
+  readonly run: ResourceOperations<RunDefinition> = {
+    create: async (definition) => this.#createRun(definition),
+    delete: async (id) => this.#deleteRun(id),
+  };
+
+  readonly runschedule: ResourceOperations<RunScheduleDefinition> = {
+    create: async (definition) => this.#createSchedule(definition),
+    update: async (id, definition) => this.#replaceSchedule(id, definition),
+    delete: async (id) => this.#deleteSchedule(id),
+  };
+
+  readonly experiment: ResourceOperations<ExperimentDefinition> = {
+    create: async (definition) => this.#storeExperiment(definition),
+    update: async (_id, definition) => this.#storeExperiment(definition),
+    delete: async (id) => this.#deleteExperiment(id),
+  };
+
   readonly #options: LocalProviderOptions;
   readonly #pipelines = new Map<string, StoredPipeline>();
   readonly #experiments = new Map<string, ExperimentDefinition>();
@@ -51,53 +75,6 @@ export class LocalProvider implements Provider {
   constructor(options: LocalProviderOptions) {
     this.#options = options;
   }
-
-  readonly pipeline = {
-    create: async (resource: PipelineResource): Promise<string> => this.#storePipeline(resource),
-    update: async (_id: string, resource: PipelineResource): Promise<string> => this.#storePipeline(resource),
-    delete: async (id: string): Promise<void> => {
-      this.#pipelines.delete(id);
-    },
-  };
-
-  readonly run = {
-    create: async (definition: RunDefinition): Promise<string> => {
-      this.#requirePipeline(definition);
-      for (const artifact of definition.artifacts) parseArtifactPath(artifact.path);
-      return this.#startRun(definition);
-    },
-    delete: async (id: string): Promise<void> => {
-      const run = this.#runs.get(id);
-      if (run) clearTimeout(run.timer);
-      this.#runs.delete(id);
-    },
-  };
-
-  readonly runschedule = {
-    create: async (definition: RunScheduleDefinition): Promise<string> => {
-      const id = this.#options.ids.next();
-      this.#startSchedule(id, definition);
-      return id;
-    },
-    // An unknown id is created under that id: the local provider forgets its schedules on
-    // restart, and the operator's later updates must not fail for that.
-    update: async (id: string, definition: RunScheduleDefinition): Promise<string> => {
-      this.#startSchedule(id, definition);
-      return id;
-    },
-    delete: async (id: string): Promise<void> => {
-      this.#schedules.get(id)?.timer.stop();
-      this.#schedules.delete(id);
-    },
-  };
-
-  readonly experiment = {
-    create: async (definition: ExperimentDefinition): Promise<string> => this.#storeExperiment(definition),
-    update: async (_id: string, definition: ExperimentDefinition): Promise<string> => this.#storeExperiment(definition),
-    delete: async (id: string): Promise<void> => {
-      this.#experiments.delete(id);
-    },
-  };
 
   /** Stops every run and schedule timer; nothing fires afterwards. */
   async close(): Promise<void> {
@@ -115,10 +92,48 @@ export class LocalProvider implements Provider {
     return id;
   }
 
+  #deletePipeline(id: string): void {
+    this.#pipelines.delete(id);
+  }
+
   #storeExperiment(definition: ExperimentDefinition): string {
     const id = formatNamespacedName(definition.name);
     this.#experiments.set(id, definition);
     return id;
+  }
+
+  #deleteExperiment(id: string): void {
+    this.#experiments.delete(id);
+  }
+
+  #createRun(definition: RunDefinition): string {
+    this.#requirePipeline(definition);
+    for (const artifact of definition.artifacts) parseArtifactPath(artifact.path);
+    return this.#startRun(definition);
+  }
+
+  #deleteRun(id: string): void {
+    const run = this.#runs.get(id);
+    if (run) clearTimeout(run.timer);
+    this.#runs.delete(id);
+  }
+
+  #createSchedule(definition: RunScheduleDefinition): string {
+    const id = this.#options.ids.next();
+    this.#startSchedule(id, definition);
+    return id;
+  }
+
+  // An unknown id is created under that id: the local provider forgets its schedules on
+  // restart, and the operator's later updates must not fail for that.
+  #replaceSchedule(id: string, definition: RunScheduleDefinition): string {
+    this.#startSchedule(id, definition);
+    return id;
+  }
+
+  #deleteSchedule(id: string): void {
+    this.#schedules.get(id)?.timer.stop();
+    this.#schedules.delete(id);
   }
 
   // Real providers fail a run whose pipeline version was never uploaded; so does this one, so

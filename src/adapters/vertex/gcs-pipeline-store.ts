@@ -1,7 +1,7 @@
 import type { Bucket } from '@google-cloud/storage';
 import { errorMessage } from '../../domain/error-message.js';
 import { BackendError } from '../../domain/errors.js';
-import { errorStatusCode } from '../shared/error-status-code.js';
+import { backendErrorStatus } from '../shared/backend-error-status.js';
 
 /**
  * Compiled pipelines as objects in one GCS bucket. Object paths come from the domain; this class
@@ -36,7 +36,7 @@ export class GcsPipelineStore {
     try {
       [bytes] = await (await this.#bucket()).file(path).download();
     } catch (error) {
-      if (errorStatusCode(error) === 404) {
+      if (backendErrorStatus(error) === 404) {
         throw new BackendError(`${describedAs} is not stored: gs://${this.#bucketName}/${path} does not exist`, { cause: error });
       }
       throw new BackendError(`reading ${describedAs} from gs://${this.#bucketName}/${path} failed: ${errorMessage(error)}`, {

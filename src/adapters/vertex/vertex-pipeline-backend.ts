@@ -5,7 +5,7 @@ import { BackendError } from '../../domain/errors.js';
 import type { VertexJobReport } from '../../domain/vertex/vertex-job-completion.js';
 import type { VertexPipelineJob } from '../../domain/vertex/vertex-pipeline-job.js';
 import { type VertexSchedule, vertexScheduleUpdateMask } from '../../domain/vertex/vertex-schedule.js';
-import { errorStatusCode } from '../shared/error-status-code.js';
+import { backendErrorStatus } from '../shared/backend-error-status.js';
 import { reportOfProtoPipelineJob, toProtoPipelineJob, toProtoSchedule } from './vertex-proto-mapping.js';
 
 /** gRPC status codes this adapter tells apart. */
@@ -62,7 +62,7 @@ export class VertexPipelineBackend {
         this.#callOptions,
       );
     } catch (error) {
-      if (errorStatusCode(error) === grpcStatus.alreadyExists) return;
+      if (backendErrorStatus(error) === grpcStatus.alreadyExists) return;
       throw failure(`CreatePipelineJob ${jobId}`, error);
     }
   }
@@ -74,7 +74,7 @@ export class VertexPipelineBackend {
       const [job] = await pipelines.getPipelineJob({ name: `${this.#parent}/pipelineJobs/${jobId}` }, this.#callOptions);
       return reportOfProtoPipelineJob(job);
     } catch (error) {
-      if (errorStatusCode(error) === grpcStatus.notFound) return undefined;
+      if (backendErrorStatus(error) === grpcStatus.notFound) return undefined;
       throw failure(`GetPipelineJob ${jobId}`, error);
     }
   }
@@ -114,7 +114,7 @@ export class VertexPipelineBackend {
       const [operation] = await schedules.deleteSchedule({ name }, this.#callOptions);
       await operation.promise();
     } catch (error) {
-      if (errorStatusCode(error) === grpcStatus.notFound) return;
+      if (backendErrorStatus(error) === grpcStatus.notFound) return;
       throw failure(`DeleteSchedule ${name}`, error);
     }
   }

@@ -1,4 +1,4 @@
-import type { PipelineResource, RunDefinition, RunScheduleDefinition } from '../../domain/definitions.js';
+import type { ExperimentDefinition, PipelineResource, RunDefinition, RunScheduleDefinition } from '../../domain/definitions.js';
 import { InvalidInputError } from '../../domain/errors.js';
 import { type NamespacedName, formatNamespacedName, parseNamespacedName } from '../../domain/namespaced-name.js';
 import { runLabels, runScheduleLabels } from '../../domain/run-labels.js';
@@ -8,7 +8,7 @@ import { type VertexJobSettings, type VertexPipelineJob, buildVertexPipelineJob 
 import { pipelineObjectPath, pipelineObjectPrefix } from '../../domain/vertex/vertex-pipeline-location.js';
 import { type VertexSchedule, buildVertexSchedule, checkVertexScheduleName } from '../../domain/vertex/vertex-schedule.js';
 import type { Clock } from '../../ports/clock.js';
-import type { Provider } from '../../ports/provider.js';
+import type { Provider, ResourceOperations } from '../../ports/provider.js';
 import type { GcsPipelineStore } from './gcs-pipeline-store.js';
 import type { VertexPipelineBackend } from './vertex-pipeline-backend.js';
 
@@ -35,53 +35,77 @@ function pipelineIdOf(id: string): string {
  * schedules. Experiments are left out, so every experiment operation answers 501; runs cannot be
  * updated (501) and deleting one is a no-op, since a job is the record of a run that happened.
  */
-export function createVertexProvider(deps: VertexProviderDependencies): Provider {
-  const { store, backend } = deps;
+export class VertexProvider implements Provider {
+  readonly pipeline: ResourceOperations<PipelineResource> = {
+    create: (resource) => this.#savePipeline(resource),
+    // The path id and the definition name agree for the operator; the definition is what is stored.
+    update: (_id, resource) => this.#savePipeline(resource),
+    delete: (id) => this.#deletePipeline(id),
+  };
 
-  async function savePipeline(resource: PipelineResource): Promise<string> {
+  readonly run: ResourceOperations<RunDefinition> = {
+    create: (run) => this.#createJob(run),
+    delete: async () => undefined,
+  };
+
+  readonly runschedule: ResourceOperations<RunScheduleDefinition> = {
+    create: (definition) => this.#createSchedule(definition),
+    update: (id, definition) => this.#updateSchedule(id, definition),
+    delete: (id) => this.#deleteSchedule(id),
+  };
+
+  readonly experiment: ResourceOperations<ExperimentDefinition> = {};
+
+  readonly #deps: VertexProviderDependencies;
+
+  constructor(deps: VertexProviderDependencies) {
+    this.#deps = deps;
+  }
+
+  async #savePipeline(resource: PipelineResource): Promise<string> {
     const { name, version } = resource.definition;
-    await store.write(pipelineObjectPath(name, version), resource.compiledPipeline);
+    await this.#deps.store.write(pipelineObjectPath(name, version), resource.compiledPipeline);
     return formatNamespacedName(name);
   }
 
-  async function jobFor(run: RunDefinition, labels: Readonly<Record<string, string>>): Promise<VertexPipelineJob> {
+  async #deletePipeline(id: string): Promise<void> {
+    await this.#deps.store.deletePrefix(pipelineObjectPrefix(pipelineIdOf(id)));
+  }
+
+  async #createJob(run: RunDefinition): Promise<string> {
+    const jobId = vertexJobId(run);
+    await this.#deps.backend.createPipelineJob(jobId, await this.#jobFor(run, runLabels(run, this.#deps.providerName)));
+    return vertexRunId(run);
+  }
+
+  async #createSchedule(definition: RunScheduleDefinition): Promise<string> {
+    return this.#deps.backend.createSchedule(await this.#scheduleFor(definition));
+  }
+
+  async #updateSchedule(id: string, definition: RunScheduleDefinition): Promise<string> {
+    checkVertexScheduleName(id);
+    return this.#deps.backend.updateSchedule(id, await this.#scheduleFor(definition));
+  }
+
+  async #deleteSchedule(id: string): Promise<void> {
+    checkVertexScheduleName(id);
+    await this.#deps.backend.deleteSchedule(id);
+  }
+
+  async #jobFor(run: RunDefinition, labels: Readonly<Record<string, string>>): Promise<VertexPipelineJob> {
     const path = pipelineObjectPath(run.pipelineName, run.pipelineVersion);
     const describedAs = `pipeline ${formatNamespacedName(run.pipelineName)} version ${run.pipelineVersion}`;
-    const compiled = readCompiledPipeline(await store.read(path, describedAs), describedAs);
-    return buildVertexPipelineJob(run, labels, compiled, deps.jobSettings);
+    const compiled = readCompiledPipeline(await this.#deps.store.read(path, describedAs), describedAs);
+    return buildVertexPipelineJob(run, labels, compiled, this.#deps.jobSettings);
   }
 
-  async function scheduleFor(definition: RunScheduleDefinition): Promise<VertexSchedule> {
-    const job = await jobFor(definition, runScheduleLabels(definition, deps.providerName));
-    return buildVertexSchedule(definition, job, deps.maxConcurrentRunCount, deps.clock.now());
+  async #scheduleFor(definition: RunScheduleDefinition): Promise<VertexSchedule> {
+    const job = await this.#jobFor(definition, runScheduleLabels(definition, this.#deps.providerName));
+    return buildVertexSchedule(definition, job, this.#deps.maxConcurrentRunCount, this.#deps.clock.now());
   }
+}
 
-  return {
-    pipeline: {
-      create: savePipeline,
-      // The path id and the definition name agree for the operator; the definition is what is stored.
-      update: async (_id, resource) => savePipeline(resource),
-      delete: async (id) => store.deletePrefix(pipelineObjectPrefix(pipelineIdOf(id))),
-    },
-    run: {
-      create: async (run) => {
-        const jobId = vertexJobId(run);
-        await backend.createPipelineJob(jobId, await jobFor(run, runLabels(run, deps.providerName)));
-        return vertexRunId(run);
-      },
-      delete: async () => {},
-    },
-    runschedule: {
-      create: async (definition) => backend.createSchedule(await scheduleFor(definition)),
-      update: async (id, definition) => {
-        checkVertexScheduleName(id);
-        return backend.updateSchedule(id, await scheduleFor(definition));
-      },
-      delete: async (id) => {
-        checkVertexScheduleName(id);
-        await backend.deleteSchedule(id);
-      },
-    },
-    experiment: {},
-  };
+/** Builds the {@link VertexProvider}; the Vertex module binds what it returns. */
+export function createVertexProvider(deps: VertexProviderDependencies): VertexProvider {
+  return new VertexProvider(deps);
 }

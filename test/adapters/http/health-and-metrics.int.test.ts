@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import type { Readiness } from '../../../src/adapters/http/create-http-app.js';
+import type { Health } from '../../../src/adapters/http/create-http-app.js';
 import { DefinitionBodyMother } from '../../support/definition-mother.js';
 import { send } from '../../support/http-client.js';
 import { type RunningApp, startApp } from '../../support/http-app-harness.js';
-import { recordingProvider } from '../../support/recording-provider.js';
+import { InMemoryProvider } from '../../../src/testing/in-memory-provider.js';
 
 describe('HTTP health, OpenAPI and request metrics', () => {
   let running: RunningApp | undefined;
@@ -13,19 +13,19 @@ describe('HTTP health, OpenAPI and request metrics', () => {
   });
 
   it('answers /livez with 2xx', async () => {
-    running = await startApp(recordingProvider().provider, { readiness: () => ({ ready: false }) });
+    running = await startApp(new InMemoryProvider(), { readiness: () => ({ healthy: false }) });
     const answer = await send(running.baseUrl, 'GET', '/livez');
     expect(answer.status).to.equal(200);
     expect(answer.json).to.deep.equal({});
   });
 
   it('answers /readyz with 503 and a reason until ready, then 200', async () => {
-    let readiness: Readiness = { ready: false, reason: 'run event source not connected' };
-    running = await startApp(recordingProvider().provider, { readiness: () => readiness });
+    let readiness: Health = { healthy: false, reason: 'run event source not connected' };
+    running = await startApp(new InMemoryProvider(), { readiness: () => readiness });
     const before = await send(running.baseUrl, 'GET', '/readyz');
     expect(before.status).to.equal(503);
     expect(before.json).to.deep.equal({ providerError: 'not ready: run event source not connected' });
-    readiness = { ready: true };
+    readiness = { healthy: true };
     const after = await send(running.baseUrl, 'GET', '/readyz');
     expect(after.status).to.equal(200);
     expect(after.json).to.deep.equal({});
@@ -33,7 +33,7 @@ describe('HTTP health, OpenAPI and request metrics', () => {
 
   it('serves the OpenAPI document as YAML', async () => {
     const document = 'openapi: 3.0.0\ninfo:\n  title: provider\n';
-    running = await startApp(recordingProvider().provider, { openApiDocument: document });
+    running = await startApp(new InMemoryProvider(), { openApiDocument: document });
     const answer = await send(running.baseUrl, 'GET', '/openapi.yaml');
     expect(answer.status).to.equal(200);
     expect(answer.headers.get('content-type')).to.match(/^application\/yaml/);
@@ -41,7 +41,7 @@ describe('HTTP health, OpenAPI and request metrics', () => {
   });
 
   it('counts requests by method, route pattern and status, and times them', async () => {
-    running = await startApp(recordingProvider().provider);
+    running = await startApp(new InMemoryProvider());
     const base = running.baseUrl;
     await send(base, 'POST', '/resource/run', { json: DefinitionBodyMother.run() });
     await send(base, 'POST', '/resource/run', { json: DefinitionBodyMother.run() });

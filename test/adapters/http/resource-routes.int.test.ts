@@ -1,12 +1,14 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { expect } from 'chai';
-import { BackendError } from '../../../src/domain/errors.js';
+import { decodePipelineResource } from '../../../src/domain/definition-decoding.js';
+import { BackendError, InvalidInputError } from '../../../src/domain/errors.js';
 import type { Provider } from '../../../src/ports/provider.js';
-import { DefinitionBodyMother } from '../../support/definition-mother.js';
+import { InMemoryProvider, type InMemoryProviderOptions } from '../../../src/testing/in-memory-provider.js';
+import { DefinitionBodyMother, RunDefinitionMother } from '../../support/definition-mother.js';
 import { send } from '../../support/http-client.js';
 import { type RunningApp, startApp } from '../../support/http-app-harness.js';
-import { type ProviderCall, recordingProvider } from '../../support/recording-provider.js';
+import { RecordingLogger } from '../../support/recording-logger.js';
 
 const bodies = {
   pipeline: DefinitionBodyMother.pipeline(),
@@ -28,12 +30,17 @@ function expectProviderError(
 
 describe('HTTP resource API', () => {
   let running: RunningApp | undefined;
-  let calls: ProviderCall[];
+  let provider: InMemoryProvider;
+  const calls = (): InMemoryProvider['calls'] => provider.calls;
 
-  async function serve(provider?: Provider, options: Parameters<typeof startApp>[1] = {}): Promise<string> {
-    const recording = recordingProvider();
-    calls = recording.calls;
-    running = await startApp(provider ?? recording.provider, options);
+  // Serves a fresh in-memory provider (offering `operations`) or, when given, `custom`.
+  async function serve(
+    options: Parameters<typeof startApp>[1] = {},
+    operations?: InMemoryProviderOptions['operations'],
+    custom?: Provider,
+  ): Promise<string> {
+    provider = new InMemoryProvider(operations ? { operations } : {});
+    running = await startApp(custom ?? provider, options);
     return running.baseUrl;
   }
 
@@ -48,15 +55,15 @@ describe('HTTP resource API', () => {
         const base = await serve();
         const answer = await send(base, 'POST', `/resource/${type}`, { json: bodies[type] });
         expect(answer.status).to.equal(201);
-        expect(answer.json).to.deep.equal({ id: `${type}-id` });
-        expect(calls.map(({ type: t, operation }) => [t, operation])).to.deep.equal([[type, 'create']]);
+        expect(answer.json).to.deep.equal({ id: `${type}-1` });
+        expect(calls().map(({ type: t, operation }) => [t, operation])).to.deep.equal([[type, 'create']]);
       });
     }
 
     it('hands the provider the decoded definition', async () => {
       const base = await serve();
       await send(base, 'POST', '/resource/run', { json: bodies.run });
-      expect(calls[0]!.definition).to.deep.include({
+      expect(calls()[0]!.definition).to.deep.include({
         name: { namespace: 'team', name: 'train' },
         pipelineName: { namespace: 'team', name: 'pipe' },
         parameters: { learningRate: '0.1' },
@@ -64,17 +71,18 @@ describe('HTTP resource API', () => {
     });
 
     it('PUT answers 200 with the id the provider returns, which may differ from the path', async () => {
-      const recording = recordingProvider(() => 'new-id');
-      calls = recording.calls;
-      running = await startApp(recording.provider);
-      const answer = await send(running.baseUrl, 'PUT', '/resource/pipeline/old-id', { json: bodies.pipeline });
+      const memory = new InMemoryProvider();
+      // Like KFP, which replaces a recurring run on update: the new id derives from the old one here.
+      const renaming: Provider = { ...memory, pipeline: { update: async (id) => `${id}-replaced` } };
+      const base = await serve({}, undefined, renaming);
+      const answer = await send(base, 'PUT', '/resource/pipeline/old-id', { json: bodies.pipeline });
       expect(answer.status).to.equal(200);
-      expect(answer.json).to.deep.equal({ id: 'new-id' });
-      expect(calls[0]).to.include({ type: 'pipeline', operation: 'update', id: 'old-id' });
+      expect(answer.json).to.deep.equal({ id: 'old-id-replaced' });
     });
 
     it('decodes a percent-encoded id exactly once', async () => {
       const base = await serve();
+      provider.seed('runschedule', 'projects/p/locations/l/schedules/1', RunDefinitionMother.schedule());
       const answer = await send(base, 'PUT', '/resource/runschedule/projects%2Fp%2Flocations%2Fl%2Fschedules%2F1', {
         json: bodies.runschedule,
       });
@@ -82,7 +90,7 @@ describe('HTTP resource API', () => {
       expect(answer.json).to.deep.equal({ id: 'projects/p/locations/l/schedules/1' });
       await send(base, 'DELETE', '/resource/runschedule/a%252Fb');
       await send(base, 'DELETE', '/resource/pipeline/team%2Fpipe%20x');
-      expect(calls.map((call) => call.id)).to.deep.equal(['projects/p/locations/l/schedules/1', 'a%2Fb', 'team/pipe x']);
+      expect(calls().map((call) => call.id)).to.deep.equal(['projects/p/locations/l/schedules/1', 'a%2Fb', 'team/pipe x']);
     });
 
     for (const type of ['pipeline', 'run', 'runschedule', 'experiment'] as const) {
@@ -92,7 +100,7 @@ describe('HTTP resource API', () => {
         expect(answer.status).to.equal(200);
         expect(answer.text).to.equal('{}');
         expect(answer.headers.get('content-type')).to.match(/^application\/json/);
-        expect(calls).to.deep.equal([{ type, operation: 'delete', id: 'ns/name' }]);
+        expect(calls()).to.deep.equal([{ type, operation: 'delete', id: 'ns/name' }]);
       });
     }
 
@@ -111,7 +119,7 @@ describe('HTTP resource API', () => {
       expect(body.length).to.be.within(4_500_000, 6_000_000);
       const answer = await send(base, 'POST', '/resource/pipeline', { body, contentType: 'application/json' });
       expect(answer.status).to.equal(201);
-      expect((calls[0]!.definition as { compiledPipeline: typeof compiledPipeline }).compiledPipeline.components).to.have.length(50_000);
+      expect((calls()[0]!.definition as { compiledPipeline: typeof compiledPipeline }).compiledPipeline.components).to.have.length(50_000);
     });
 
     it('echoes the caller request id, and makes one up otherwise', async () => {
@@ -131,7 +139,7 @@ describe('HTTP resource API', () => {
         400,
         'not valid JSON',
       );
-      expect(calls).to.deep.equal([]);
+      expect(calls()).to.deep.equal([]);
     });
 
     it('answers an empty body', async () => {
@@ -184,16 +192,21 @@ describe('HTTP resource API', () => {
         const base = await serve();
         expectProviderError(await send(base, 'POST', `/resource/${type}`, { json: body }), 400, includes);
         if (type !== 'run') expectProviderError(await send(base, 'PUT', `/resource/${type}/some-id`, { json: body }), 400, includes);
-        expect(calls).to.deep.equal([]);
+        expect(calls()).to.deep.equal([]);
       });
     }
 
     for (const bad of ['%E0%A4%A', '%zz', 'abc%']) {
-      it(`answers a malformed percent escape in the id (${bad})`, async () => {
+      it(`answers a malformed percent escape in the id (${bad}), carrying no id as there is no decoded one`, async () => {
         const base = await serve();
-        expectProviderError(await send(base, 'DELETE', `/resource/pipeline/${bad}`), 400, 'percent-encoded');
-        expectProviderError(await send(base, 'PUT', `/resource/pipeline/${bad}`, { json: bodies.pipeline }), 400, 'percent-encoded');
-        expect(calls).to.deep.equal([]);
+        for (const answer of [
+          await send(base, 'DELETE', `/resource/pipeline/${bad}`),
+          await send(base, 'PUT', `/resource/pipeline/${bad}`, { json: bodies.pipeline }),
+        ]) {
+          expectProviderError(answer, 400, 'percent-encoded');
+          expect(answer.json).not.to.have.property('id');
+        }
+        expect(calls()).to.deep.equal([]);
       });
     }
   });
@@ -270,14 +283,14 @@ describe('HTTP resource API', () => {
 
   describe('413', () => {
     it('answers a body larger than the configured limit, by Content-Length', async () => {
-      const base = await serve(undefined, { bodyLimitBytes: 1024 });
+      const base = await serve({ bodyLimitBytes: 1024 });
       const body = JSON.stringify(DefinitionBodyMother.pipeline({ compiledPipeline: { blob: 'x'.repeat(2000) } }));
       expectProviderError(await send(base, 'POST', '/resource/pipeline', { body, contentType: 'application/json' }), 413, '1024');
-      expect(calls).to.deep.equal([]);
+      expect(calls()).to.deep.equal([]);
     });
 
     it('answers a chunked body that grows past the limit', async () => {
-      const base = await serve(undefined, { bodyLimitBytes: 1024 });
+      const base = await serve({ bodyLimitBytes: 1024 });
       const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
         const request = httpRequest(
           `${base}/resource/pipeline`,
@@ -299,7 +312,7 @@ describe('HTTP resource API', () => {
     });
 
     it('accepts a body right at the limit', async () => {
-      const base = await serve(undefined, { bodyLimitBytes: 1024 });
+      const base = await serve({ bodyLimitBytes: 1024 });
       const prefix = JSON.stringify({ name: 'exp', description: '' });
       const body = JSON.stringify({ name: 'exp', description: 'd'.repeat(1024 - prefix.length) });
       expect(Buffer.byteLength(body)).to.equal(1024);
@@ -314,7 +327,7 @@ describe('HTTP resource API', () => {
         const base = await serve();
         const body = Buffer.from(JSON.stringify(bodies.experiment));
         expectProviderError(await send(base, 'POST', '/resource/experiment', { body, ...(contentType ? { contentType } : {}) }), 415);
-        expect(calls).to.deep.equal([]);
+        expect(calls()).to.deep.equal([]);
       });
     }
   });
@@ -323,41 +336,105 @@ describe('HTTP resource API', () => {
     it('answers PUT of a run', async () => {
       const base = await serve();
       expectProviderError(await send(base, 'PUT', '/resource/run/r-1', { json: bodies.run }), 501, 'update of run');
-      expect(calls).to.deep.equal([]);
+      expect(calls()).to.deep.equal([]);
     });
 
     it('answers every experiment operation of a provider without experiments', async () => {
-      const { provider, calls: recorded } = recordingProvider();
-      const withoutExperiments: Provider = { ...provider, experiment: {} };
-      calls = recorded;
-      running = await startApp(withoutExperiments);
-      const base = running.baseUrl;
+      const base = await serve({}, { experiment: [] });
       expectProviderError(await send(base, 'POST', '/resource/experiment', { json: bodies.experiment }), 501, 'experiment');
       expectProviderError(await send(base, 'PUT', '/resource/experiment/e', { json: bodies.experiment }), 501, 'experiment');
       expectProviderError(await send(base, 'DELETE', '/resource/experiment/e'), 501, 'experiment');
-      expect(calls).to.deep.equal([]);
+      expect(calls()).to.deep.equal([]);
     });
   });
 
   describe('500', () => {
     it('carries the message of a BackendError', async () => {
-      const { provider } = recordingProvider(() => {
-        throw new BackendError('storage write to gs://bucket/team/pipe failed: permission denied');
-      });
-      running = await startApp(provider);
-      const answer = await send(running.baseUrl, 'POST', '/resource/pipeline', { json: bodies.pipeline });
+      const base = await serve();
+      provider.failNext('pipeline', 'create', new BackendError('storage write to gs://bucket/team/pipe failed: permission denied'));
+      const answer = await send(base, 'POST', '/resource/pipeline', { json: bodies.pipeline });
       expectProviderError(answer, 500);
       expect(answer.json).to.deep.equal({ providerError: 'storage write to gs://bucket/team/pipe failed: permission denied' });
     });
 
     it('answers a plain Error with 500 and its message, without a stack', async () => {
-      const { provider } = recordingProvider(() => {
-        throw new TypeError('cannot read properties of undefined');
-      });
-      running = await startApp(provider);
-      const answer = await send(running.baseUrl, 'DELETE', '/resource/run/r');
+      const base = await serve();
+      provider.failNext('run', 'delete', new TypeError('cannot read properties of undefined'));
+      const answer = await send(base, 'DELETE', '/resource/run/r');
       expectProviderError(answer, 500, 'cannot read properties of undefined');
       expect(answer.text).not.to.include('at ');
+    });
+
+    it('logs the failure with the request id of the access line', async () => {
+      const logger = new RecordingLogger();
+      const base = await serve({ logger });
+      provider.failNext('pipeline', 'delete', new BackendError('bucket unreachable'));
+      await send(base, 'DELETE', '/resource/pipeline/team%2Fpipe', { headers: { 'x-request-id': 'req-from-step' } });
+      const [failure] = logger.at('error');
+      expect(failure).to.deep.include({ message: 'request failed' });
+      expect(failure!.fields).to.include({ requestId: 'req-from-step', method: 'DELETE', status: 500 });
+      expect(logger.at('info').find((line) => line.message === 'request')!.fields).to.include({ requestId: 'req-from-step' });
+    });
+  });
+
+  describe('error answers to PUT and DELETE carry the decoded id of the path; POST error answers carry none', () => {
+    const path = '/resource/pipeline/team%2Fpipe';
+
+    it('400: PUT of a body that is not JSON, DELETE the provider refuses', async () => {
+      const base = await serve();
+      const put = await send(base, 'PUT', path, { body: '{"pipelineDefinition":', contentType: 'application/json' });
+      expectProviderError(put, 400, 'not valid JSON');
+      expect(put.json).to.have.property('id', 'team/pipe');
+      provider.failNext('pipeline', 'delete', new InvalidInputError('pipeline id team/pipe is not one of ours'));
+      expect((await send(base, 'DELETE', path)).json).to.deep.equal({
+        id: 'team/pipe',
+        providerError: 'pipeline id team/pipe is not one of ours',
+      });
+    });
+
+    it('500: the backend fails the update or the delete', async () => {
+      const base = await serve();
+      provider.seed('pipeline', 'team/pipe', decodePipelineResource(bodies.pipeline));
+      provider.failNext('pipeline', 'update', new BackendError('upload failed: quota exceeded'));
+      provider.failNext('pipeline', 'delete', new BackendError('delete failed: unavailable'));
+      const put = await send(base, 'PUT', path, { json: bodies.pipeline });
+      expect([put.status, put.json]).to.deep.equal([500, { id: 'team/pipe', providerError: 'upload failed: quota exceeded' }]);
+      const remove = await send(base, 'DELETE', path);
+      expect([remove.status, remove.json]).to.deep.equal([500, { id: 'team/pipe', providerError: 'delete failed: unavailable' }]);
+    });
+
+    it('501: the provider does not implement update or delete', async () => {
+      const base = await serve({}, { pipeline: ['create'] });
+      for (const answer of [await send(base, 'PUT', path, { json: bodies.pipeline }), await send(base, 'DELETE', path)]) {
+        expectProviderError(answer, 501, 'pipeline');
+        expect(answer.json).to.have.property('id', 'team/pipe');
+      }
+      expect(calls()).to.deep.equal([]);
+    });
+
+    it('415 and 413: refusals of the HTTP edge after the id is read carry it too', async () => {
+      const base = await serve({ bodyLimitBytes: 64 });
+      const wrongType = await send(base, 'PUT', path, { body: JSON.stringify(bodies.pipeline), contentType: 'text/plain' });
+      expectProviderError(wrongType, 415);
+      expect(wrongType.json).to.have.property('id', 'team/pipe');
+      const tooLarge = await send(base, 'PUT', path, { json: bodies.pipeline });
+      expectProviderError(tooLarge, 413);
+      expect(tooLarge.json).to.have.property('id', 'team/pipe');
+    });
+
+    it('POST: 400, 500 and 501 answers carry no id', async () => {
+      const base = await serve({}, { experiment: [] });
+      provider.failNext('run', 'create', new BackendError('job quota exceeded'));
+      const answers = [
+        await send(base, 'POST', '/resource/pipeline', { body: '{', contentType: 'application/json' }),
+        await send(base, 'POST', '/resource/run', { json: bodies.run }),
+        await send(base, 'POST', '/resource/experiment', { json: bodies.experiment }),
+      ];
+      expect(answers.map((answer) => answer.status)).to.deep.equal([400, 500, 501]);
+      for (const answer of answers) {
+        expectProviderError(answer, answer.status);
+        expect(answer.json).not.to.have.property('id');
+      }
     });
   });
 });

@@ -11,7 +11,9 @@ import { parseCron } from '../../../src/domain/cron.js';
 import type { PipelineResource } from '../../../src/domain/definitions.js';
 import { BackendError, InvalidInputError } from '../../../src/domain/errors.js';
 import { allRunLabelKeys } from '../../../src/domain/run-labels.js';
-import { RunDefinitionMother } from '../../support/definition-mother.js';
+import { DefinitionBodyMother, RunDefinitionMother } from '../../support/definition-mother.js';
+import { type RunningApp, startApp } from '../../support/http-app-harness.js';
+import { send } from '../../support/http-client.js';
 import { FakeKfpServer } from './fake-kfp-server.js';
 import { rejection } from '../../support/rejection.js';
 
@@ -161,6 +163,11 @@ describe('KfpProvider against an in-test KFP REST server', () => {
       kfp.failNext('DELETE', /versions/, 404, { code: 5, message: 'gone' });
       kfp.failNext('DELETE', /^\/pipelines\/[^/]+$/, 404, { code: 5, message: 'gone' });
       await providerFor().pipeline.delete!(id);
+      expect(kfp.sequence.map((line) => line.replace(/versions\/[0-9a-f-]{36}$/, 'versions/<v>'))).to.deep.equal([
+        `GET /pipelines/${id}/versions`,
+        `DELETE /pipelines/${id}/versions/<v>`,
+        `DELETE /pipelines/${id}`,
+      ]);
     });
 
     it('surfaces each KFP error body shape as a readable providerError', async () => {
@@ -285,10 +292,9 @@ describe('KfpProvider against an in-test KFP REST server', () => {
       expect(kfp.sequence).to.not.include('POST /runs');
     });
 
-    it('run delete calls nothing; run update is not offered', async () => {
+    it('run delete calls nothing', async () => {
       await providerFor().run.delete!('any');
       expect(kfp.requests).to.have.length(0);
-      expect(providerFor().run.update).to.equal(undefined);
     });
   });
 
@@ -405,6 +411,49 @@ describe('KfpProvider against an in-test KFP REST server', () => {
       await writeFile(join(dir, 'empty'), '  \n');
       const empty = await rejection(FileBearerToken.load({ ...options, path: join(dir, 'empty') }));
       expect(empty.message).to.contain('empty');
+    });
+  });
+
+  describe('through the HTTP API: error answers to PUT and DELETE carry the id of the path', () => {
+    let app: RunningApp | undefined;
+    const itemPath = (type: string, id: string): string => `/resource/${type}/${encodeURIComponent(id)}`;
+
+    beforeEach(async () => {
+      app = await startApp(providerFor());
+    });
+
+    afterEach(async () => {
+      await app?.close();
+    });
+
+    it('400: PUT of an invalid pipeline body, before any KFP call', async () => {
+      const id = kfp.seedPipeline('team-pipe', [{ displayName: '0.0.1' }]);
+      kfp.requests.length = 0;
+      const answer = await send(app!.baseUrl, 'PUT', itemPath('pipeline', id), {
+        json: DefinitionBodyMother.pipeline({ pipelineDefinition: { name: '' } }),
+      });
+      expect([answer.status, answer.json!['id']]).to.deep.equal([400, id]);
+      expect(kfp.requests).to.have.length(0);
+    });
+
+    it('500: KFP fails the update of a pipeline or the delete of a recurring run', async () => {
+      const id = kfp.seedPipeline('team-pipe', [{ displayName: '0.0.1' }]);
+      kfp.failNext('GET', /versions/, 503, { code: 14, message: 'versions unavailable' });
+      const put = await send(app!.baseUrl, 'PUT', itemPath('pipeline', id), { json: DefinitionBodyMother.pipeline() });
+      expect(put.status).to.equal(500);
+      expect(put.json).to.include({ id }).and.have.property('providerError').that.contains('versions unavailable');
+      kfp.failNext('DELETE', /recurringruns/, 503, { code: 14, message: 'recurring runs unavailable' });
+      const remove = await send(app!.baseUrl, 'DELETE', itemPath('runschedule', 'recurring-1'));
+      expect(remove.status).to.equal(500);
+      expect(remove.json).to.include({ id: 'recurring-1' }).and.have.property('providerError').that.contains('recurring runs unavailable');
+      expect(kfp.sequence).to.include('DELETE /recurringruns/recurring-1');
+    });
+
+    it('501: a run cannot be updated', async () => {
+      const answer = await send(app!.baseUrl, 'PUT', itemPath('run', 'run-1'), { json: DefinitionBodyMother.run() });
+      expect(answer.status).to.equal(501);
+      expect(answer.json).to.include({ id: 'run-1' }).and.have.property('providerError').that.contains('update of run');
+      expect(kfp.requests).to.have.length(0);
     });
   });
 

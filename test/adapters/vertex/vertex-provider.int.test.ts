@@ -5,7 +5,10 @@ import { protobufStructToJson } from '../../../src/domain/protobuf-json.js';
 import { BackendError, InvalidInputError } from '../../../src/domain/errors.js';
 import { Provider } from '../../../src/ports/provider.js';
 import { aKfpSpec, aRun, aRunSchedule } from '../../domain/vertex/vertex-definitions-mother.js';
+import { DefinitionBodyMother } from '../../support/definition-mother.js';
 import { FakeGcsServer } from '../../support/fake-gcs-server.js';
+import { type RunningApp, startApp } from '../../support/http-app-harness.js';
+import { send } from '../../support/http-client.js';
 import { FakeVertexServer } from '../../support/fake-vertex-server.js';
 import { testNow, vertexTestContainer } from './vertex-test-container.js';
 import { rejection } from '../../support/rejection.js';
@@ -73,8 +76,10 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
       expect([...gcs.objects.keys()]).to.deep.equal(['pipelines/team/pipeline/v1']);
     });
 
-    it('delete of a pipeline with nothing stored succeeds', async () => {
+    it('delete of a pipeline with nothing stored lists its prefix and succeeds', async () => {
       await provider.pipeline.delete!('team/gone');
+      const listed = gcs.requests.map((request) => [request.method, new URL(request.url, gcs.url).searchParams.get('prefix')]);
+      expect(listed).to.deep.equal([['GET', 'team/gone/']]);
     });
 
     it('delete rejects an id that is not a namespaced name', async () => {
@@ -190,10 +195,9 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
       expect(await provider.run.create!(run)).to.equal('team-train');
     });
 
-    it('delete succeeds without calling Vertex AI, and update is not offered (501)', async () => {
+    it('delete succeeds without calling Vertex AI', async () => {
       await provider.run.delete!('team-train');
       expect(vertex.calls).to.have.length(0);
-      expect(provider.run.update).to.equal(undefined);
     });
   });
 
@@ -274,9 +278,10 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
       expect(vertex.requestsOf('GetOperation')).to.have.length.greaterThan(0);
     });
 
-    it('delete of a schedule already gone succeeds', async () => {
+    it('delete of a schedule already gone succeeds, having asked Vertex AI to delete it', async () => {
       vertex.failures.set('DeleteSchedule', { code: 5, details: 'no such schedule' });
       await provider.runschedule.delete!(scheduleName);
+      expect(vertex.requestsOf('DeleteSchedule')).to.deep.equal([{ name: scheduleName }]);
     });
 
     it('other delete failures are backend errors', async () => {
@@ -300,7 +305,63 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
     });
   });
 
-  it('offers no experiment operation, so each answers 501', () => {
-    expect(provider.experiment).to.deep.equal({});
+  describe('through the HTTP API: error answers to PUT and DELETE carry the id of the path', () => {
+    let app: RunningApp | undefined;
+    const scheduleName = `${parent}/schedules/7`;
+    // The operator's curl steps percent-encode the schedule name into one path segment.
+    const schedulePath = `/resource/runschedule/${encodeURIComponent(scheduleName)}`;
+
+    beforeEach(async () => {
+      app = await startApp(provider);
+    });
+
+    afterEach(async () => {
+      await app?.close();
+    });
+
+    it('400: PUT of an invalid body, PUT and DELETE of ids Vertex AI cannot have', async () => {
+      const badCron = await send(app!.baseUrl, 'PUT', schedulePath, {
+        json: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '0 3 * *' } }),
+      });
+      expect([badCron.status, badCron.json!['id']]).to.deep.equal([400, scheduleName]);
+      storePipeline('0.0.1', aKfpSpec());
+      const notASchedule = await send(app!.baseUrl, 'PUT', '/resource/runschedule/team%2Fnightly', {
+        json: DefinitionBodyMother.runSchedule(),
+      });
+      expect([notASchedule.status, notASchedule.json!['id']]).to.deep.equal([400, 'team/nightly']);
+      const badPipelineId = await send(app!.baseUrl, 'DELETE', '/resource/pipeline/a%2Fb%2Fc');
+      expect([badPipelineId.status, badPipelineId.json!['id']]).to.deep.equal([400, 'a/b/c']);
+      expect(vertex.calls).to.have.length(0);
+    });
+
+    it('500: Vertex AI fails the update or the delete of a schedule', async () => {
+      storePipeline('0.0.1', aKfpSpec());
+      vertex.failures.set('UpdateSchedule', { code: 14, details: 'update unavailable' });
+      vertex.failures.set('DeleteSchedule', { code: 14, details: 'delete unavailable' });
+      const put = await send(app!.baseUrl, 'PUT', schedulePath, { json: DefinitionBodyMother.runSchedule() });
+      expect(put.status).to.equal(500);
+      expect(put.json).to.include({ id: scheduleName }).and.have.property('providerError').that.contains('update unavailable');
+      const remove = await send(app!.baseUrl, 'DELETE', schedulePath);
+      expect(remove.status).to.equal(500);
+      expect(remove.json).to.include({ id: scheduleName }).and.have.property('providerError').that.contains('delete unavailable');
+      expect(vertex.requestsOf('DeleteSchedule')).to.deep.equal([{ name: scheduleName }]);
+    });
+
+    it('501: runs cannot be updated, experiments are not kept', async () => {
+      const answers = [
+        await send(app!.baseUrl, 'PUT', '/resource/run/team-train', { json: DefinitionBodyMother.run() }),
+        await send(app!.baseUrl, 'PUT', '/resource/experiment/team%2Fexp', { json: DefinitionBodyMother.experiment() }),
+        await send(app!.baseUrl, 'DELETE', '/resource/experiment/team%2Fexp'),
+      ];
+      expect(answers.map((answer) => [answer.status, answer.json!['id']])).to.deep.equal([
+        [501, 'team-train'],
+        [501, 'team/exp'],
+        [501, 'team/exp'],
+      ]);
+      const create = await send(app!.baseUrl, 'POST', '/resource/experiment', { json: DefinitionBodyMother.experiment() });
+      expect(create.status).to.equal(501);
+      expect(create.json).not.to.have.property('id');
+      expect(vertex.calls).to.have.length(0);
+    });
   });
 });
