@@ -69,23 +69,27 @@ export { type ContributedRequest, type ContributedResponse, HttpRouteContributio
 
 // Configuration, as the operator sets it in the environment.
 export {
+  type CommonServiceConfig,
   ConfigError,
   configDefaults,
-  type Env,
-  describeConfig,
-  environmentVariables,
   type EventsConfig,
   formatConfigHelp,
-  type KfpProviderConfig,
+  type KfpServiceConfig,
   loadServiceConfig,
-  type LocalProviderConfig,
+  type LocalServiceConfig,
+  narrowServiceConfig,
   ServiceConfig,
+  type ServiceConfigFor,
   type ProviderType,
   providerTypes,
-  type VariableDoc,
-  type VertexProviderConfig,
+  type VertexServiceConfig,
 } from './config/service-config.js';
-export { knownParameters, type ParameterType, type ParameterValue, readProviderParameters } from './config/provider-parameters.js';
+export { describeConfig } from './config/describe-config.js';
+export { type ConfigProblem, type Env, type ParameterType, type ParameterValue } from './config/setting.js';
+export { type LocalProviderConfig } from './config/local-config.js';
+export { type VertexProviderConfig } from './config/vertex-config.js';
+export { type KfpProviderConfig } from './config/kfp-config.js';
+export { knownParameters, readProviderParameters } from './config/provider-parameters.js';
 
 // Composition: building and running a service.
 export {
@@ -96,7 +100,7 @@ export {
 } from './composition/create-provider-service.js';
 export { coreModule, type CoreModuleOptions, EventPipelineToken, PrometheusMetricsToken } from './composition/core-module.js';
 export { type RunningService, startService, type StartServiceOptions } from './composition/running-service.js';
-export { providerModules } from './composition/provider-modules.js';
+export { type ProviderModuleFactory, providerModuleFor, type ProviderModules, providerModules } from './composition/provider-modules.js';
 export { EventPipeline, type EventPipelineDependencies, type EventPipelineOptions } from './application/event-pipeline.js';
 export { type EventProcessingOutcome, eventProcessingOutcomes, SingleEventProcessor } from './application/event-processing-outcome.js';
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { Container } from 'inversify';
 import { createPinoLogger } from './adapters/logging/pino-logger.js';
-import { ConfigError, describeConfig, formatConfigHelp, loadServiceConfig } from './config/service-config.js';
+import { describeConfig } from './config/describe-config.js';
+import { ConfigError, formatConfigHelp, loadServiceConfig } from './config/service-config.js';
 import { coreModule } from './composition/core-module.js';
-import { providerModules } from './composition/provider-modules.js';
+import { providerModuleFor } from './composition/provider-modules.js';
 import { type RunningService, startService } from './composition/running-service.js';
 import type { Logger } from './ports/logger.js';
 
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     config = loadServiceConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`configuration error: ${error.message}\n`);
+    process.stderr.write(`configuration error:\n${error.problems.map((problem) => `  ${problem.message}\n`).join('')}`);
     process.exitCode = 2;
     return;
   }
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
 
   const container = new Container();
-  container.load(coreModule({ config, logger }), await providerModules[config.providerType]());
+  container.load(coreModule({ config, logger }), await providerModuleFor(config));
   try {
     service = await startService(container);
   } catch (error) {

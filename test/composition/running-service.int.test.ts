@@ -3,7 +3,7 @@ import { Container } from 'inversify';
 import { InMemoryRunEventSource } from '../../src/adapters/memory/in-memory-run-event-source.js';
 import { localModule } from '../../src/adapters/local/local-module.js';
 import { silentLogger } from '../../src/adapters/logging/silent-logger.js';
-import { loadServiceConfig } from '../../src/config/service-config.js';
+import { loadServiceConfig, narrowServiceConfig } from '../../src/config/service-config.js';
 import { coreModule } from '../../src/composition/core-module.js';
 import { type RunningService, startService } from '../../src/composition/running-service.js';
 import { RunEventSource } from '../../src/ports/run-event-source.js';
@@ -48,7 +48,7 @@ describe('running service (real container, local provider)', () => {
   it('answers /livez and /readyz 503 once its event source has failed for good, so the pod is restarted', async () => {
     const config = loadServiceConfig({ SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', METRICS_PORT: '0', SHUTDOWN_TIMEOUT_MS: '200' });
     const container = new Container();
-    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
+    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule(narrowServiceConfig(config, 'local')));
     container.rebind(RunEventSource).toConstantValue(new FailingRunEventSource());
     service = await startService(container);
     const base = `http://127.0.0.1:${service.apiPort}`;
@@ -66,7 +66,7 @@ describe('running service (real container, local provider)', () => {
       SHUTDOWN_TIMEOUT_MS: '200',
     });
     const container = new Container();
-    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
+    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule(narrowServiceConfig(config, 'local')));
     const running = await startService(container);
     const base = `http://127.0.0.1:${running.apiPort}`;
     expect((await send(base, 'GET', '/readyz')).status).to.equal(200);
@@ -94,7 +94,7 @@ describe('running service (real container, local provider)', () => {
       SHUTDOWN_TIMEOUT_MS: '200',
     });
     const container = new Container();
-    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
+    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule(narrowServiceConfig(config, 'local')));
     const source = new GatedRunEventSource();
     container.rebind(RunEventSource).toConstantValue(source);
     pending = startService(container);
@@ -112,7 +112,7 @@ describe('running service (real container, local provider)', () => {
   it('serves the API and Prometheus metrics (route patterns, durations, process metrics) on their ports', async () => {
     const config = loadServiceConfig({ SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', METRICS_PORT: '0', SHUTDOWN_TIMEOUT_MS: '200' });
     const container = new Container();
-    container.load(coreModule({ config, logger: silentLogger }), localModule());
+    container.load(coreModule({ config, logger: silentLogger }), localModule(narrowServiceConfig(config, 'local')));
     service = await startService(container);
     expect(service.apiPort).to.be.above(0);
     expect(service.metricsPort).to.be.above(0).and.not.equal(service.apiPort);
@@ -144,7 +144,7 @@ describe('running service (real container, local provider)', () => {
   it('stops listening on both ports after stop', async () => {
     const config = loadServiceConfig({ SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', METRICS_PORT: '0', SHUTDOWN_TIMEOUT_MS: '200' });
     const container = new Container();
-    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
+    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule(narrowServiceConfig(config, 'local')));
     const started = await startService(container);
     await started.stop();
     expect(started.isReady()).to.equal(false);

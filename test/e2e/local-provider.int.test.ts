@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Container } from 'inversify';
 import { localModule } from '../../src/adapters/local/local-module.js';
 import { silentLogger } from '../../src/adapters/logging/silent-logger.js';
-import { loadServiceConfig } from '../../src/config/service-config.js';
+import { loadServiceConfig, narrowServiceConfig } from '../../src/config/service-config.js';
 import { coreModule } from '../../src/composition/core-module.js';
 import { type RunningService, startService } from '../../src/composition/running-service.js';
 import { RecordingWebhookReceiver } from '../../src/testing/recording-webhook-receiver.js';
@@ -40,7 +40,7 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
       PARAMETERS_RUNDURATIONMS: '50',
     });
     const container = new Container();
-    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule());
+    container.load(coreModule({ config, logger: silentLogger, defaultMetrics: false }), localModule(narrowServiceConfig(config, 'local')));
     service = await startService(container);
     base = `http://127.0.0.1:${service.apiPort}`;
     expect((await send(base, 'POST', '/resource/pipeline', { json: DefinitionBodyMother.pipeline() })).status).to.equal(201);

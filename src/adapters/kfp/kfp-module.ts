@@ -1,7 +1,7 @@
 import { ContainerModule } from 'inversify';
 import { SingleEventProcessor } from '../../application/event-processing-outcome.js';
-import type { KfpProviderConfig } from '../../config/service-config.js';
-import { ServiceConfig } from '../../config/service-config.js';
+import type { KfpProviderConfig } from '../../config/kfp-config.js';
+import type { KfpServiceConfig } from '../../config/service-config.js';
 import { Clock } from '../../ports/clock.js';
 import { HttpRouteContribution } from '../../ports/http-route-contribution.js';
 import { Logger } from '../../ports/logger.js';
@@ -18,11 +18,6 @@ import { KfpProvider } from './kfp-provider.js';
 import { KfpRestTransport } from './kfp-rest-transport.js';
 import { KfpRunEventNormaliser } from './kfp-run-event-normaliser.js';
 import { MlmdGrpcClient } from './mlmd-grpc-client.js';
-
-function kfpSettings(config: ServiceConfig): KfpProviderConfig {
-  if (!config.kfp) throw new Error('the Kubeflow module needs the kfp configuration (PROVIDER_TYPE=kfp and its PARAMETERS_*)');
-  return config.kfp;
-}
 
 /**
  * The KFP REST client. In multi-user mode the token file is read first, so an unreadable token
@@ -42,10 +37,11 @@ async function connectKfp(settings: KfpProviderConfig, logger: Logger, clock: Cl
  * relay, fed through the running event pipeline). The MLMD channel closes and the watch stops on
  * deactivation.
  */
-export function kfpModule(): ContainerModule {
+export function kfpModule(config: KfpServiceConfig): ContainerModule {
+  const settings = config.kfp;
   let api: Promise<KfpApiClient> | undefined;
-  const sharedApi = (config: ServiceConfig, logger: Logger, clock: Clock): Promise<KfpApiClient> => {
-    api ??= connectKfp(kfpSettings(config), logger, clock);
+  const sharedApi = (logger: Logger, clock: Clock): Promise<KfpApiClient> => {
+    api ??= connectKfp(settings, logger, clock);
     return api;
   };
 
@@ -53,10 +49,9 @@ export function kfpModule(): ContainerModule {
     options
       .bind<Provider>(Provider)
       .toResolvedValue(
-        async (config: ServiceConfig, logger: Logger, clock: Clock): Promise<Provider> => {
-          const settings = kfpSettings(config);
+        async (logger: Logger, clock: Clock): Promise<Provider> => {
           return new KfpProvider({
-            api: await sharedApi(config, logger, clock),
+            api: await sharedApi(logger, clock),
             providerName: config.providerName,
             pipelineRootStorage: config.pipelineRootStorage,
             defaultExperiment: settings.defaultExperiment,
@@ -64,7 +59,7 @@ export function kfpModule(): ContainerModule {
             logger: logger.child({ component: 'kfp-provider' }),
           });
         },
-        [ServiceConfig, Logger, Clock],
+        [Logger, Clock],
       )
       .inSingletonScope();
 
@@ -72,11 +67,11 @@ export function kfpModule(): ContainerModule {
     options
       .bind<RunEventNormaliser>(RunEventNormaliser)
       .toResolvedValue(
-        async (config: ServiceConfig, logger: Logger, clock: Clock): Promise<RunEventNormaliser> => {
-          mlmd = new MlmdGrpcClient({ address: kfpSettings(config).metadataStoreAddress });
-          return new KfpRunEventNormaliser({ api: await sharedApi(config, logger, clock), mlmd, provider: config.providerName, clock });
+        async (logger: Logger, clock: Clock): Promise<RunEventNormaliser> => {
+          mlmd = new MlmdGrpcClient({ address: settings.metadataStoreAddress });
+          return new KfpRunEventNormaliser({ api: await sharedApi(logger, clock), mlmd, provider: config.providerName, clock });
         },
-        [ServiceConfig, Logger, Clock],
+        [Logger, Clock],
       )
       .inSingletonScope()
       .onDeactivation(() => mlmd?.close());
@@ -86,16 +81,16 @@ export function kfpModule(): ContainerModule {
     options
       .bind<RunEventSource>(RunEventSource)
       .toResolvedValue(
-        (config: ServiceConfig, logger: Logger, clock: Clock): RunEventSource =>
-          kfpSettings(config).workflowEvents === 'relay'
+        (logger: Logger, clock: Clock): RunEventSource =>
+          settings.workflowEvents === 'relay'
             ? new InMemoryRunEventSource({ clock })
             : new ArgoWorkflowEventSource({
-                kubeConfig: loadKubeConfig(),
-                namespace: kfpSettings(config).namespace,
+                kubeConfig: loadKubeConfig(settings.kubeConfigPath, { inCluster: settings.inCluster }),
+                namespace: settings.namespace,
                 logger: logger.child({ component: 'argo-workflow-event-source' }),
                 clock,
               }),
-        [ServiceConfig, Logger, Clock],
+        [Logger, Clock],
       )
       .inSingletonScope()
       .onDeactivation(async (source) => source.stop());
