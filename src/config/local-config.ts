@@ -19,10 +19,10 @@ const runDuration = parameterSetting('runDurationMs', 'number', {
 /** The local provider's rows of the settings table. */
 export const localSettings: readonly AnySetting[] = Object.freeze([runDuration]);
 
-/** Reads the local slice; `pipelineRootStorage` is the common setting, the artifact root when set. */
-export function readLocalConfig(reader: SettingsReader, pipelineRootStorage: string | undefined): LocalProviderConfig {
+/** Reads the local slice; `pipelineRootStorage` is the common setting, the artifact root unless empty. */
+export function readLocalConfig(reader: SettingsReader, pipelineRootStorage: string): LocalProviderConfig {
   return {
     runDurationMs: reader.read(runDuration),
-    artifactRoot: pipelineRootStorage ?? configDefaults.localArtifactRoot,
+    artifactRoot: pipelineRootStorage || configDefaults.localArtifactRoot,
   };
 }

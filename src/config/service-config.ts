@@ -197,7 +197,11 @@ function inferProviderType(parameters: Readonly<Record<string, ParameterValue>>)
   return 'local';
 }
 
-function readCommonConfig(reader: SettingsReader, providerType: ProviderType, parameters: CommonServiceConfig['parameters']) {
+function readCommonConfig(
+  reader: SettingsReader,
+  providerType: ProviderType,
+  parameters: CommonServiceConfig['parameters'],
+): CommonServiceConfig {
   const local = providerType === 'local';
   const needed = <T>(setting: Setting<T, undefined>): T | undefined =>
     local ? reader.read(setting) : reader.require(setting, `for the ${providerType} provider`);
@@ -214,7 +218,7 @@ function readCommonConfig(reader: SettingsReader, providerType: ProviderType, pa
       `${settings.retryMaxMs.variable}="${retryMaxMs}" must be at least ${settings.retryInitialMs.variable} (${retryInitialMs})`,
     );
   }
-  const common: CommonServiceConfig = {
+  return {
     providerName: providerName ?? { namespace: '', name: local ? configDefaults.localProviderName : '' },
     pipelineRootStorage: pipelineRootStorage ?? '',
     ...(operatorWebhook ? { operatorWebhook } : {}),
@@ -233,7 +237,6 @@ function readCommonConfig(reader: SettingsReader, providerType: ProviderType, pa
     },
     parameters,
   };
-  return { common, pipelineRootStorage };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -245,17 +248,17 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Parses the service configuration from an environment (normally `process.env`). Every setting is
- * read before anything is decided, so a {@link ConfigError} lists all that is missing or invalid.
+ * Parses the service configuration from an environment (normally `process.env`). Reading goes on
+ * past an invalid setting, so the {@link ConfigError} it throws lists all that is missing or invalid.
  */
 export function loadServiceConfig(env: Env): ServiceConfig {
   const { parameters, problems } = decodeProviderParameters(env);
   const reader = new SettingsReader(env, parameters, problems);
   const providerType = reader.read(settings.providerType) ?? inferProviderType(parameters);
-  const { common, pipelineRootStorage } = readCommonConfig(reader, providerType, parameters);
+  const common = readCommonConfig(reader, providerType, parameters);
   const config: ServiceConfig =
     providerType === 'local'
-      ? { providerType, ...common, local: readLocalConfig(reader, pipelineRootStorage) }
+      ? { providerType, ...common, local: readLocalConfig(reader, common.pipelineRootStorage) }
       : providerType === 'vai'
         ? { providerType, ...common, vai: readVertexConfig(reader) }
         : { providerType, ...common, kfp: readKfpConfig(reader, common.providerName) };
