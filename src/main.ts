@@ -36,7 +36,8 @@ async function main(): Promise<void> {
     config = loadServiceConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`configuration error:\n${error.problems.map((problem) => `  ${problem.message}\n`).join('')}`);
+    const lines = error.problems.map((problem) => problem.message);
+    process.stderr.write(lines.length === 1 ? `configuration error: ${lines[0]}\n` : `configuration error:\n  ${lines.join('\n  ')}\n`);
     process.exitCode = 2;
     return;
   }
