@@ -67,20 +67,26 @@ export { IdGenerator } from './ports/id-generator.js';
 
 // Configuration, as the operator sets it in the environment.
 export {
+  type CommonServiceConfig,
   ConfigError,
   configDefaults,
-  type Env,
-  describeConfig,
   type EventsConfig,
   formatConfigHelp,
-  type KfpProviderConfig,
+  type KfpServiceConfig,
   loadServiceConfig,
-  type LocalProviderConfig,
+  type LocalServiceConfig,
+  narrowServiceConfig,
   ServiceConfig,
+  type ServiceConfigFor,
   type ProviderType,
   providerTypes,
-  type VertexProviderConfig,
+  type VertexServiceConfig,
 } from './config/service-config.js';
+export { describeConfig } from './config/describe-config.js';
+export { type ConfigProblem, type Env, type ParameterType, type ParameterValue } from './config/setting.js';
+export { type LocalProviderConfig } from './config/local-config.js';
+export { type VertexProviderConfig } from './config/vertex-config.js';
+export { type KfpProviderConfig } from './config/kfp-config.js';
 
 // Composition: building and running a service. The container, its tokens and the event
 // pipeline stay internal, so that reshaping the wiring never breaks a library user.

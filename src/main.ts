@@ -2,7 +2,8 @@
 import { createRequire } from 'node:module';
 import { createPinoLogger } from './adapters/logging/pino-logger.js';
 import { parseCommandLine, usageExitCode } from './cli/command-line.js';
-import { ConfigError, describeConfig, formatConfigHelp, loadServiceConfig, type ServiceConfig } from './config/service-config.js';
+import { describeConfig } from './config/describe-config.js';
+import { ConfigError, formatConfigHelp, loadServiceConfig, type ServiceConfig } from './config/service-config.js';
 import { createProviderService, type ProviderService } from './composition/create-provider-service.js';
 import { errorMessage } from './domain/error-message.js';
 import type { Logger } from './ports/logger.js';
@@ -37,7 +38,8 @@ function readConfig(): ServiceConfig | undefined {
     return loadServiceConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`configuration error:\n${error.message.replace(/^/gm, '  ')}\n`);
+    const lines = error.problems.map((problem) => problem.message);
+    process.stderr.write(lines.length === 1 ? `configuration error: ${lines[0]}\n` : `configuration error:\n  ${lines.join('\n  ')}\n`);
     process.exitCode = usageExitCode;
     return undefined;
   }

@@ -125,12 +125,20 @@ describe('the built service as a child process (dist/main.js)', function () {
     expect(child.stdout).to.equal('');
   });
 
-  it('exits non-zero naming PROVIDERNAME when a cloud provider lacks it', async () => {
+  it('exits 2 naming PROVIDERNAME and every other missing variable, one line each, when a cloud provider lacks them', async () => {
     const child = run({ PARAMETERS_VAIPROJECT: 'p', SERVER_PORT: '0', METRICS_PORT: '0' });
     children.push(child);
-    expect((await child.exited).code).to.not.equal(0);
-    expect(child.stderr.trim().split('\n')).to.have.length(1);
-    expect(child.stderr).to.include('PROVIDERNAME');
+    expect((await child.exited).code).to.equal(2);
+    const [heading, ...lines] = child.stderr.trim().split('\n');
+    expect(heading).to.equal('configuration error:');
+    expect(lines.map((line) => line.trim().split(' ')[0])).to.deep.equal([
+      'PROVIDERNAME',
+      'PIPELINEROOTSTORAGE',
+      'OPERATORWEBHOOK',
+      'PARAMETERS_VAILOCATION',
+      'PARAMETERS_PIPELINEBUCKET',
+      'PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION',
+    ]);
   });
 
   it('ends at once on SIGTERM while its event source is still connecting', async () => {

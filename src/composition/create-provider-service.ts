@@ -13,7 +13,7 @@ import { RunCompletionSink } from '../ports/run-completion-sink.js';
 import { RunEventNormaliser } from '../ports/run-event-normaliser.js';
 import { RunEventSource } from '../ports/run-event-source.js';
 import { coreModule } from './core-module.js';
-import { providerModules } from './provider-modules.js';
+import { providerModuleFor } from './provider-modules.js';
 import { type ServiceRuntime, ServiceRuntimeToken } from './service-runtime.js';
 
 /** Environment-style settings (`SERVER_PORT`, `OPERATORWEBHOOK`, `PARAMETERS_…`), as the operator sets them. */
@@ -122,7 +122,7 @@ async function buildContainer(options: ProviderServiceOptions, config: ServiceCo
   });
   const provider = options.provider;
   if (provider === undefined || isProviderType(provider)) {
-    container.load(core, await providerModules[config.providerType]());
+    container.load(core, await providerModuleFor(config));
     // The built-in module's own source and normaliser give way to explicit ones (tests do this).
     if (options.eventSource) container.rebind(RunEventSource).toConstantValue(options.eventSource);
     if (options.normaliser) container.rebind(RunEventNormaliser).toConstantValue(options.normaliser);

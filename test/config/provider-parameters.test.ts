@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { knownParameters, readProviderParameters } from '../../src/config/provider-parameters.js';
+import { decodeProviderParameters, knownParameters, readProviderParameters } from '../../src/config/provider-parameters.js';
 
 describe('provider parameters', () => {
   it('maps every known PARAMETERS_<KEY> back to its camelCase key', () => {
@@ -59,15 +59,38 @@ describe('provider parameters', () => {
     expect(readProviderParameters({ VAIPROJECT: 'x', PARAMETER_VAIPROJECT: 'y', PARAMETERS_VAILOCATION: undefined })).to.deep.equal({});
   });
 
+  it('knows the parameters of every provider with their types', () => {
+    expect(knownParameters['vaiProject']?.type).to.equal('string');
+    expect(knownParameters['maxConcurrentRunCount']?.type).to.equal('number');
+    expect(knownParameters['kfpMultiUserMode']?.type).to.equal('boolean');
+    expect(knownParameters['runDurationMs']?.type).to.equal('number');
+    expect(knownParameters['grpcKfpApiAddress']?.type).to.equal('string');
+  });
+
   const invalid = [
-    { variable: 'PARAMETERS_MAXCONCURRENTRUNCOUNT', raw: 'ten', type: 'number' },
-    { variable: 'PARAMETERS_MAXCONCURRENTRUNCOUNT', raw: '"10"', type: 'number' },
-    { variable: 'PARAMETERS_KFPMULTIUSERMODE', raw: 'yes', type: 'boolean' },
-    { variable: 'PARAMETERS_KFPMULTIUSERMODE', raw: '1', type: 'boolean' },
+    { variable: 'PARAMETERS_MAXCONCURRENTRUNCOUNT', raw: 'ten', form: 'a whole number of at least 1' },
+    { variable: 'PARAMETERS_MAXCONCURRENTRUNCOUNT', raw: '"10"', form: 'a whole number of at least 1' },
+    { variable: 'PARAMETERS_KFPMULTIUSERMODE', raw: 'yes', form: 'true or false' },
+    { variable: 'PARAMETERS_KFPMULTIUSERMODE', raw: '1', form: 'true or false' },
   ];
-  for (const { variable, raw, type } of invalid) {
-    it(`rejects ${variable}=${raw} naming the variable`, () => {
-      expect(() => readProviderParameters({ [variable]: raw })).to.throw(`${variable}="${raw}" is not a valid ${type}`);
+  for (const { variable, raw, form } of invalid) {
+    it(`rejects ${variable}=${raw} naming the variable and the expected form`, () => {
+      expect(() => readProviderParameters({ [variable]: raw })).to.throw(`${variable}="${raw}" must be ${form}`);
     });
   }
+
+  it('collects every parameter that cannot be decoded and keeps the others', () => {
+    const { parameters, problems } = decodeProviderParameters({
+      PARAMETERS_MAXCONCURRENTRUNCOUNT: 'ten',
+      PARAMETERS_KFPMULTIUSERMODE: 'yes',
+      PARAMETERS_VAIPROJECT: 'proj',
+    });
+    expect(parameters).to.deep.equal({ vaiProject: 'proj' });
+    expect(problems.map((problem) => problem.variable)).to.deep.equal(['PARAMETERS_MAXCONCURRENTRUNCOUNT', 'PARAMETERS_KFPMULTIUSERMODE']);
+    expect(() => readProviderParameters({ PARAMETERS_MAXCONCURRENTRUNCOUNT: 'ten', PARAMETERS_KFPMULTIUSERMODE: 'yes' }))
+      .to.throw(Error)
+      .with.property('message')
+      .that.has.length.above(0)
+      .and.satisfies((message: string) => message.split('\n').length === 2);
+  });
 });

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { knownParameters } from '../../src/config/provider-parameters.js';
-import { ConfigError, describeConfig, environmentVariables, formatConfigHelp, loadServiceConfig } from '../../src/config/service-config.js';
+import { ConfigError, loadServiceConfig, narrowServiceConfig } from '../../src/config/service-config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -99,7 +98,7 @@ describe('service configuration', () => {
       expect(config.shutdownTimeoutMs).to.equal(250);
       expect(config.logLevel).to.equal('debug');
       expect(config.events).to.deep.equal({ concurrency: 3, maxAgeMs: 60_000, retryInitialMs: 5, retryMaxMs: 20, webhookTimeoutMs: 300 });
-      expect(config.local).to.deep.equal({ runDurationMs: 50, artifactRoot: 'gs://pipeline-root' });
+      expect(narrowServiceConfig(config, 'local').local).to.deep.equal({ runDurationMs: 50, artifactRoot: 'gs://pipeline-root' });
     });
 
     it('raises the default largest retry delay to at least the first one', () => {
@@ -118,7 +117,7 @@ describe('service configuration', () => {
     it('chooses vai when PARAMETERS_VAIPROJECT is set', () => {
       const config = loadServiceConfig(vertexEnv);
       expect(config.providerType).to.equal('vai');
-      expect(config.vai).to.deep.equal({
+      expect(narrowServiceConfig(config, 'vai').vai).to.deep.equal({
         project: 'proj',
         location: 'europe-west2',
         jobServiceAccount: '',
@@ -134,16 +133,30 @@ describe('service configuration', () => {
     it('chooses kfp when PARAMETERS_RESTKFPAPIURL is set', () => {
       const config = loadServiceConfig(kfpEnv);
       expect(config.providerType).to.equal('kfp');
-      expect(config.kfp).to.deep.equal({
+      expect(narrowServiceConfig(config, 'kfp').kfp).to.deep.equal({
         restApiUrl: 'http://ml-pipeline.kubeflow:8888',
-        grpcApiAddress: '',
         metadataStoreAddress: 'metadata-grpc-service.kubeflow:8080',
         namespace: '',
         multiUserMode: false,
         defaultExperiment: '',
         tokenFile: '/var/run/secrets/kfp/token',
         workflowEvents: 'watch',
+        inCluster: false,
       });
+    });
+
+    it('accepts PARAMETERS_GRPCKFPAPIADDRESS for compatibility and keeps it out of the kfp slice', () => {
+      const config = loadServiceConfig({ ...kfpEnv, PARAMETERS_GRPCKFPAPIADDRESS: 'ml-pipeline.kubeflow:8887' });
+      expect(config.parameters['grpcKfpApiAddress']).to.equal('ml-pipeline.kubeflow:8887');
+      expect(narrowServiceConfig(config, 'kfp').kfp).not.to.have.property('grpcApiAddress');
+    });
+
+    it('reads KUBECONFIG into the kfp slice, and whether it runs in a pod from KUBERNETES_SERVICE_HOST', () => {
+      const outside = narrowServiceConfig(loadServiceConfig({ ...kfpEnv, KUBECONFIG: '/etc/kube/config' }), 'kfp').kfp;
+      expect(outside).to.include({ kubeConfigPath: '/etc/kube/config', inCluster: false });
+      const inPod = narrowServiceConfig(loadServiceConfig({ ...kfpEnv, KUBERNETES_SERVICE_HOST: '10.0.0.1' }), 'kfp').kfp;
+      expect(inPod.inCluster).to.equal(true);
+      expect(inPod).not.to.have.property('kubeConfigPath');
     });
 
     it('chooses local otherwise', () => {
@@ -159,7 +172,7 @@ describe('service configuration', () => {
         STORAGE_EMULATOR_HOST: 'http://127.0.0.1:4443',
         PUBSUB_EMULATOR_HOST: '127.0.0.1:8085',
       });
-      expect(config.vai).to.include({
+      expect(narrowServiceConfig(config, 'vai').vai).to.include({
         maxConcurrentRunCount: 3,
         jobServiceAccount: 'sa@proj.iam.gserviceaccount.com',
         pscNetworkAttachment: 'att',
@@ -168,8 +181,8 @@ describe('service configuration', () => {
       });
     });
 
-    it('falls back to 10 concurrent schedule runs when the parameter is not positive', () => {
-      expect(loadServiceConfig({ ...vertexEnv, PARAMETERS_MAXCONCURRENTRUNCOUNT: '0' }).vai?.maxConcurrentRunCount).to.equal(10);
+    it('takes 10 concurrent schedule runs when PARAMETERS_MAXCONCURRENTRUNCOUNT is unset', () => {
+      expect(narrowServiceConfig(loadServiceConfig(vertexEnv), 'vai').vai.maxConcurrentRunCount).to.equal(10);
     });
 
     it('reads the kfp extras: multi-user mode, namespace, token file', () => {
@@ -180,13 +193,17 @@ describe('service configuration', () => {
         PARAMETERS_DEFAULTEXPERIMENT: 'Default',
         KFP_TOKEN_FILE: '/tmp/token',
       });
-      expect(config.kfp).to.include({ multiUserMode: true, namespace: 'pipelines', defaultExperiment: 'Default', tokenFile: '/tmp/token' });
+      expect(narrowServiceConfig(config, 'kfp').kfp).to.include({
+        multiUserMode: true,
+        namespace: 'pipelines',
+        defaultExperiment: 'Default',
+        tokenFile: '/tmp/token',
+      });
     });
 
     it('watches every namespace when PARAMETERS_KFPNAMESPACE is empty or unset, as multi-user mode needs', () => {
-      expect(loadServiceConfig({ ...kfpEnv, PARAMETERS_KFPNAMESPACE: undefined }).kfp?.namespace).to.equal('');
-      expect(loadServiceConfig({ ...kfpEnv, PARAMETERS_KFPNAMESPACE: '' }).kfp?.namespace).to.equal('');
-      expect(formatConfigHelp()).to.match(/PARAMETERS_KFPNAMESPACE .*empty or unset = all namespaces/);
+      expect(narrowServiceConfig(loadServiceConfig({ ...kfpEnv, PARAMETERS_KFPNAMESPACE: undefined }), 'kfp').kfp.namespace).to.equal('');
+      expect(narrowServiceConfig(loadServiceConfig({ ...kfpEnv, PARAMETERS_KFPNAMESPACE: '' }), 'kfp').kfp.namespace).to.equal('');
     });
   });
 
@@ -273,53 +290,86 @@ describe('service configuration', () => {
         env: { ...vertexEnv, PARAMETERS_MAXCONCURRENTRUNCOUNT: 'many' },
         variable: 'PARAMETERS_MAXCONCURRENTRUNCOUNT',
       },
+      {
+        why: 'a zero PARAMETERS_MAXCONCURRENTRUNCOUNT',
+        env: { ...vertexEnv, PARAMETERS_MAXCONCURRENTRUNCOUNT: '0' },
+        variable: 'PARAMETERS_MAXCONCURRENTRUNCOUNT',
+      },
+      {
+        why: 'a fractional PARAMETERS_MAXCONCURRENTRUNCOUNT',
+        env: { ...vertexEnv, PARAMETERS_MAXCONCURRENTRUNCOUNT: '2.5' },
+        variable: 'PARAMETERS_MAXCONCURRENTRUNCOUNT',
+      },
+      {
+        why: 'a PARAMETERS_KFPMULTIUSERMODE that is not a boolean',
+        env: { ...kfpEnv, PARAMETERS_KFPMULTIUSERMODE: 'yes' },
+        variable: 'PARAMETERS_KFPMULTIUSERMODE',
+      },
     ];
     for (const { why, env, variable } of cases) {
-      it(`stops on ${why} with a message naming ${variable}`, () => {
+      it(`stops on ${why} with one problem naming ${variable}`, () => {
         const error = configError(env);
+        expect(error.problems.map((problem) => problem.variable)).to.deep.equal([variable]);
         expect(error.variable).to.equal(variable);
-        expect(error.message).to.include(variable);
+        expect(error.message).to.equal(error.problems[0]!.message);
+        expect(error.message).to.match(new RegExp(`^${variable}[ =]`));
         expect(error.message).not.to.include('\n');
       });
     }
+
+    it('states the expected form: a range, a closed set, a required value', () => {
+      expect(configError({ SERVER_PORT: '65536' }).message).to.equal('SERVER_PORT="65536" must be a whole number from 0 to 65535');
+      expect(configError({ LOG_LEVEL: 'verbose' }).message).to.equal('LOG_LEVEL="verbose" must be one of debug, info, warn, error');
+      expect(configError({ ...vertexEnv, PARAMETERS_MAXCONCURRENTRUNCOUNT: '0' }).message).to.equal(
+        'PARAMETERS_MAXCONCURRENTRUNCOUNT="0" must be a whole number of at least 1',
+      );
+      expect(configError({ ...vertexEnv, PARAMETERS_MAXCONCURRENTRUNCOUNT: 'many' }).message).to.equal(
+        'PARAMETERS_MAXCONCURRENTRUNCOUNT="many" must be a whole number of at least 1',
+      );
+      expect(configError({ ...vertexEnv, PARAMETERS_PIPELINEBUCKET: undefined }).message).to.equal(
+        'PARAMETERS_PIPELINEBUCKET is required for the vai provider: a GCS bucket name',
+      );
+    });
   });
 
-  describe('help', () => {
-    it('lists every variable of the contract and every known parameter with its default', () => {
-      const help = formatConfigHelp();
-      const contract = [
+  describe('several problems at once', () => {
+    it('reports every invalid or missing variable in one error, one line each, in table order', () => {
+      const error = configError({
+        PROVIDER_TYPE: 'kfp',
+        SERVER_PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        EVENTS_CONCURRENCY: '0',
+        PARAMETERS_KFPMULTIUSERMODE: 'yes',
+        PARAMETERS_RESTKFPAPIURL: 'ml-pipeline:8888',
+        PARAMETERS_KFPWORKFLOWEVENTS: 'poll',
+      });
+      const variables = [
+        'PARAMETERS_KFPMULTIUSERMODE',
         'PROVIDERNAME',
         'PIPELINEROOTSTORAGE',
         'OPERATORWEBHOOK',
-        'SERVER_HOST',
         'SERVER_PORT',
-        'METRICS_PORT',
-        'PROVIDER_TYPE',
+        'LOG_LEVEL',
+        'EVENTS_CONCURRENCY',
+        'PARAMETERS_RESTKFPAPIURL',
+        'PARAMETERS_GRPCMETADATASTOREADDRESS',
+        'PARAMETERS_KFPWORKFLOWEVENTS',
       ];
-      for (const name of [...contract, ...environmentVariables.map((variable) => variable.name)]) {
-        expect(help).to.match(new RegExp(`^  ${name} `, 'm'), name);
-      }
-      for (const key of Object.keys(knownParameters)) expect(help).to.include(`PARAMETERS_${key.toUpperCase()}`);
-      expect(help).to.match(/SERVER_PORT .*\(default 8080\)/);
-      expect(help).to.match(/METRICS_PORT .*\(default 8081\)/);
-      expect(help).to.match(/HTTP_BODY_LIMIT_BYTES .*\(default 33554432\)/);
-    });
-  });
-
-  describe('description for the start-up log', () => {
-    it('masks credentials in the webhook URL', () => {
-      const config = loadServiceConfig({ OPERATORWEBHOOK: 'https://user:s3cret@operator.example/events?x=1' });
-      const described = describeConfig(config);
-      expect(described['operatorWebhook']).to.equal('https://redacted@operator.example/events?x=1');
-      expect(JSON.stringify(described)).not.to.include('s3cret');
-      expect(JSON.stringify(described)).not.to.include('user');
-      expect(config.operatorWebhook?.password).to.equal('s3cret');
+      expect(error.problems.map((problem) => problem.variable)).to.deep.equal(variables);
+      const lines = error.message.split('\n');
+      expect(lines).to.have.length(variables.length);
+      lines.forEach((line, index) =>
+        expect(line).to.match(new RegExp(`^${variables[index]!}(=".*" must be | is required for the kfp provider: | must be )`)),
+      );
+      expect(error.variable).to.equal('PARAMETERS_KFPMULTIUSERMODE');
     });
 
-    it('renders the provider name as text and leaves a plain webhook alone', () => {
-      const described = describeConfig(loadServiceConfig({ PROVIDERNAME: 'ops/p', OPERATORWEBHOOK: 'http://op:8080/events' }));
-      expect(described['providerName']).to.equal('ops/p');
-      expect(described['operatorWebhook']).to.equal('http://op:8080/events');
+    it('keeps one line per variable when a variable has two faults', () => {
+      // Missing for kfp, and multi-user mode needs a namespace in it.
+      const error = configError({ ...kfpEnv, PROVIDERNAME: undefined, PARAMETERS_KFPMULTIUSERMODE: 'true' });
+      expect(error.problems).to.deep.equal([
+        { variable: 'PROVIDERNAME', message: 'PROVIDERNAME is required for the kfp provider: "namespace/name" or "name"' },
+      ]);
     });
   });
 });

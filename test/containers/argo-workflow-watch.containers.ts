@@ -44,7 +44,6 @@ describe('KFP run events from the Argo Workflow watch through the composed servi
   let webhook: RecordingWebhookReceiver | undefined;
   let service: ProviderService | undefined;
   let objects: CustomObjectsApi;
-  const previousKubeConfig = process.env['KUBECONFIG'];
 
   before(async () => {
     k3s = await new GenericContainer('rancher/k3s:v1.31.4-k3s1')
@@ -58,8 +57,6 @@ describe('KFP run events from the Argo Workflow watch through the composed servi
     kubeConfigDirectory = await mkdtemp(join(tmpdir(), 'kfp-k3s-'));
     const kubeConfigFile = join(kubeConfigDirectory, 'kubeconfig.yaml');
     await writeFile(kubeConfigFile, kubeConfigText);
-    // The Kubernetes client of the kfp module reads KUBECONFIG itself, as it does in a cluster.
-    process.env['KUBECONFIG'] = kubeConfigFile;
 
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(kubeConfigFile);
@@ -89,6 +86,7 @@ describe('KFP run events from the Argo Workflow watch through the composed servi
         PARAMETERS_RESTKFPAPIURL: kfp.url,
         PARAMETERS_GRPCMETADATASTOREADDRESS: mlmd.address,
         PARAMETERS_KFPNAMESPACE: namespace,
+        KUBECONFIG: kubeConfigFile,
         EVENTS_RETRY_INITIAL_MS: '100',
         SHUTDOWN_TIMEOUT_MS: '2000',
       },
@@ -103,8 +101,6 @@ describe('KFP run events from the Argo Workflow watch through the composed servi
     await kfp?.stop();
     await k3s?.stop();
     if (kubeConfigDirectory) await rm(kubeConfigDirectory, { recursive: true, force: true });
-    if (previousKubeConfig === undefined) delete process.env['KUBECONFIG'];
-    else process.env['KUBECONFIG'] = previousKubeConfig;
   });
 
   it('is ready once the workflow watch is connected', async () => {

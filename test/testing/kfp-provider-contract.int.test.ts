@@ -2,7 +2,7 @@ import { Container } from 'inversify';
 import { kfpModule } from '../../src/adapters/kfp/kfp-module.js';
 import { silentLogger } from '../../src/adapters/logging/silent-logger.js';
 import { systemClock } from '../../src/adapters/system/system-clock.js';
-import { loadServiceConfig, ServiceConfig } from '../../src/config/service-config.js';
+import { loadServiceConfig, narrowServiceConfig, ServiceConfig } from '../../src/config/service-config.js';
 import { Clock } from '../../src/ports/clock.js';
 import { Logger } from '../../src/ports/logger.js';
 import { Provider } from '../../src/ports/provider.js';
@@ -52,7 +52,7 @@ describe('Kubeflow provider against an in-test KFP REST server', function kfpCon
       container.bind(ServiceConfig).toConstantValue(config);
       container.bind(Logger).toConstantValue(silentLogger);
       container.bind(Clock).toConstantValue(systemClock);
-      container.load(kfpModule());
+      container.load(kfpModule(narrowServiceConfig(config, 'kfp')));
       return container.getAsync<Provider>(Provider);
     },
     { bodies, dispose: async () => container?.unbindAllAsync() },

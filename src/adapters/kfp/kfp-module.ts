@@ -1,6 +1,6 @@
 import { ContainerModule } from 'inversify';
-import type { KfpProviderConfig } from '../../config/service-config.js';
-import { ServiceConfig } from '../../config/service-config.js';
+import type { KfpProviderConfig } from '../../config/kfp-config.js';
+import type { KfpServiceConfig } from '../../config/service-config.js';
 import { Clock } from '../../ports/clock.js';
 import { HttpRouteContribution } from '../../ports/http-route-contribution.js';
 import { Logger } from '../../ports/logger.js';
@@ -20,11 +20,6 @@ import { KfpRestTransport } from './kfp-rest-transport.js';
 import { KfpRunEventNormaliser } from './kfp-run-event-normaliser.js';
 import { MlmdGrpcClient } from './mlmd-grpc-client.js';
 
-function kfpSettings(config: ServiceConfig): KfpProviderConfig {
-  if (!config.kfp) throw new Error('the Kubeflow module needs the kfp configuration (PROVIDER_TYPE=kfp and its PARAMETERS_*)');
-  return config.kfp;
-}
-
 /**
  * The KFP REST client. In multi-user mode the token file is read first, so an unreadable token
  * stops start-up with a message naming the file.
@@ -43,12 +38,13 @@ async function connectKfp(settings: KfpProviderConfig, logger: Logger, clock: Cl
  * relay, fed through the running event pipeline). The MLMD channel closes and the watch stops on
  * deactivation.
  */
-export function kfpModule(): ContainerModule {
+export function kfpModule(config: KfpServiceConfig): ContainerModule {
+  const settings = config.kfp;
   // Shared by the provider and the normaliser; a failed opening (an unreadable token) is tried
   // again by the next resolution instead of being remembered.
   let api: OnFirstUse<KfpApiClient> | undefined;
-  const sharedApi = (config: ServiceConfig, logger: Logger, clock: Clock): Promise<KfpApiClient> => {
-    api ??= onFirstUse(() => connectKfp(kfpSettings(config), logger, clock));
+  const sharedApi = (logger: Logger, clock: Clock): Promise<KfpApiClient> => {
+    api ??= onFirstUse(() => connectKfp(settings, logger, clock));
     return api.get();
   };
 
@@ -56,10 +52,9 @@ export function kfpModule(): ContainerModule {
     options
       .bind<Provider>(Provider)
       .toResolvedValue(
-        async (config: ServiceConfig, logger: Logger, clock: Clock): Promise<Provider> => {
-          const settings = kfpSettings(config);
+        async (logger: Logger, clock: Clock): Promise<Provider> => {
           return new KfpProvider({
-            api: await sharedApi(config, logger, clock),
+            api: await sharedApi(logger, clock),
             providerName: config.providerName,
             pipelineRootStorage: config.pipelineRootStorage,
             defaultExperiment: settings.defaultExperiment,
@@ -67,7 +62,7 @@ export function kfpModule(): ContainerModule {
             logger: logger.child({ component: 'kfp-provider' }),
           });
         },
-        [ServiceConfig, Logger, Clock],
+        [Logger, Clock],
       )
       .inSingletonScope();
 
@@ -75,11 +70,11 @@ export function kfpModule(): ContainerModule {
     options
       .bind<RunEventNormaliser>(RunEventNormaliser)
       .toResolvedValue(
-        async (config: ServiceConfig, logger: Logger, clock: Clock): Promise<RunEventNormaliser> => {
-          mlmd = new MlmdGrpcClient({ address: kfpSettings(config).metadataStoreAddress });
-          return new KfpRunEventNormaliser({ api: await sharedApi(config, logger, clock), mlmd, provider: config.providerName, clock });
+        async (logger: Logger, clock: Clock): Promise<RunEventNormaliser> => {
+          mlmd = new MlmdGrpcClient({ address: settings.metadataStoreAddress });
+          return new KfpRunEventNormaliser({ api: await sharedApi(logger, clock), mlmd, provider: config.providerName, clock });
         },
-        [ServiceConfig, Logger, Clock],
+        [Logger, Clock],
       )
       .inSingletonScope()
       .onDeactivation(() => mlmd?.close());
@@ -89,16 +84,16 @@ export function kfpModule(): ContainerModule {
     options
       .bind<RunEventSource>(RunEventSource)
       .toResolvedValue(
-        (config: ServiceConfig, logger: Logger, clock: Clock): RunEventSource =>
-          kfpSettings(config).workflowEvents === 'relay'
+        (logger: Logger, clock: Clock): RunEventSource =>
+          settings.workflowEvents === 'relay'
             ? new InMemoryRunEventSource({ clock })
             : new ArgoWorkflowEventSource({
-                kubeConfig: loadKubeConfig(),
-                namespace: kfpSettings(config).namespace,
+                kubeConfig: loadKubeConfig(settings.kubeConfigPath, { inCluster: settings.inCluster }),
+                namespace: settings.namespace,
                 logger: logger.child({ component: 'argo-workflow-event-source' }),
                 clock,
               }),
-        [ServiceConfig, Logger, Clock],
+        [Logger, Clock],
       )
       .inSingletonScope()
       .onDeactivation(async (source) => source.stop());

@@ -3,7 +3,7 @@ import { silentLogger } from '../logging/silent-logger.js';
 import type { InMemoryRunEventSource } from '../memory/in-memory-run-event-source.js';
 import { randomIdGenerator } from '../system/random-id-generator.js';
 import { systemClock } from '../system/system-clock.js';
-import { configDefaults } from '../../config/service-config.js';
+import { configDefaults } from '../../config/config-defaults.js';
 import { type NamespacedName, parseNamespacedName } from '../../domain/namespaced-name.js';
 import type { Clock } from '../../ports/clock.js';
 import type { IdGenerator } from '../../ports/id-generator.js';

@@ -1,6 +1,5 @@
 import { ContainerModule } from 'inversify';
-import type { ServiceConfig as ServiceConfigType } from '../../config/service-config.js';
-import { ServiceConfig } from '../../config/service-config.js';
+import type { LocalServiceConfig } from '../../config/service-config.js';
 import { Clock } from '../../ports/clock.js';
 import { IdGenerator } from '../../ports/id-generator.js';
 import { Logger } from '../../ports/logger.js';
@@ -14,9 +13,9 @@ import { LocalRunEventNormaliser } from './local-run-event-normaliser.js';
 
 /**
  * Binds the embedded local provider: the in-memory provider, the in-process queue its finished
- * runs are published to, and the normaliser that checks them.
+ * runs are published to, and the normaliser that checks them, as `config` sets them up.
  */
-export function localModule(): ContainerModule {
+export function localModule(config: LocalServiceConfig): ContainerModule {
   return new ContainerModule((options) => {
     options
       .bind<InMemoryRunEventSource>(RunEventSource)
@@ -25,20 +24,18 @@ export function localModule(): ContainerModule {
     options
       .bind<LocalProvider>(Provider)
       .toResolvedValue(
-        (config: ServiceConfigType, clock: Clock, ids: IdGenerator, logger: Logger, events: InMemoryRunEventSource) => {
-          const local = config.local;
-          if (!local) throw new Error('the local provider was bound but the configuration has no local section');
+        (clock: Clock, ids: IdGenerator, logger: Logger, events: InMemoryRunEventSource) => {
           return createLocalProvider({
             events,
-            runDurationMs: local.runDurationMs,
-            artifactRoot: local.artifactRoot,
+            runDurationMs: config.local.runDurationMs,
+            artifactRoot: config.local.artifactRoot,
             providerName: config.providerName,
             clock,
             ids,
             logger: logger.child({ component: 'local-provider' }),
           });
         },
-        [ServiceConfig, Clock, IdGenerator, Logger, RunEventSource],
+        [Clock, IdGenerator, Logger, RunEventSource],
       )
       .inSingletonScope()
       .onDeactivation((provider) => provider.close());

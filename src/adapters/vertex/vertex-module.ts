@@ -1,7 +1,7 @@
 import type { Bucket } from '@google-cloud/storage';
 import { ContainerModule } from 'inversify';
-import type { VertexProviderConfig } from '../../config/service-config.js';
-import { ServiceConfig } from '../../config/service-config.js';
+import type { VertexServiceConfig } from '../../config/service-config.js';
+import type { VertexProviderConfig } from '../../config/vertex-config.js';
 import { Clock } from '../../ports/clock.js';
 import { Logger } from '../../ports/logger.js';
 import { Provider } from '../../ports/provider.js';
@@ -15,11 +15,6 @@ import { type VertexClients, VertexPipelineBackend } from './vertex-pipeline-bac
 import { createVertexProvider } from './vertex-provider.js';
 import { VertexRunEventNormaliser } from './vertex-run-event-normaliser.js';
 import { vertexServiceGax } from './vertex-service-gax.js';
-
-function vertexSettings(config: ServiceConfig): VertexProviderConfig {
-  if (!config.vai) throw new Error('the Vertex AI module needs the vai configuration (PROVIDER_TYPE=vai and its PARAMETERS_*)');
-  return config.vai;
-}
 
 /**
  * Builds the Vertex AI clients. Only the pipeline and schedule service clients are loaded (the
@@ -68,7 +63,8 @@ const vertexCallTimeoutMs = 30_000;
  * `RunEventNormaliser` (log entry → fetched job → run completion). Cloud SDKs are imported when
  * the bindings are first resolved; gRPC channels and the Pub/Sub client close on deactivation.
  */
-export function vertexModule(): ContainerModule {
+export function vertexModule(config: VertexServiceConfig): ContainerModule {
+  const settings = config.vai;
   // The gRPC clients and the storage client are built on first use, not at start-up: building
   // them (module loading, protocol definitions) takes longer than everything else the service
   // does before it is ready, and neither is needed to receive events.
@@ -93,8 +89,7 @@ export function vertexModule(): ContainerModule {
     options
       .bind<Provider>(Provider)
       .toResolvedValue(
-        (config: ServiceConfig, clock: Clock): Provider => {
-          const settings = vertexSettings(config);
+        (clock: Clock): Provider => {
           const bucket = onFirstUse(
             () => pipelineBucket(settings),
             async () => undefined,
@@ -113,26 +108,21 @@ export function vertexModule(): ContainerModule {
             maxConcurrentRunCount: settings.maxConcurrentRunCount,
           });
         },
-        [ServiceConfig, Clock],
+        [Clock],
       )
       .inSingletonScope()
       .onDeactivation(async () => clients?.close());
 
     options
       .bind<RunEventNormaliser>(RunEventNormaliser)
-      .toResolvedValue(
-        (config: ServiceConfig): RunEventNormaliser =>
-          new VertexRunEventNormaliser(backendFor(vertexSettings(config)), config.providerName),
-        [ServiceConfig],
-      )
+      .toResolvedValue((): RunEventNormaliser => new VertexRunEventNormaliser(backendFor(settings), config.providerName))
       .inSingletonScope()
       .onDeactivation(async () => clients?.close());
 
     options
       .bind<PubSubRunEventSource>(RunEventSource)
       .toResolvedValue(
-        async (config: ServiceConfig, logger: Logger): Promise<PubSubRunEventSource> => {
-          const settings = vertexSettings(config);
+        async (logger: Logger): Promise<PubSubRunEventSource> => {
           const { PubSub, SubscriptionCloseBehaviors, Duration } = await import('@google-cloud/pubsub');
           // The fixed universe domain keeps the emulator client from asking a metadata server.
           const pubsub = settings.pubsubEmulatorHost
@@ -162,7 +152,7 @@ export function vertexModule(): ContainerModule {
           });
           return new PubSubRunEventSource({ pubsub, subscription, logger: logger.child({ component: 'pubsub-run-event-source' }) });
         },
-        [ServiceConfig, Logger],
+        [Logger],
       )
       .inSingletonScope()
       .onDeactivation(async (source) => source.close());

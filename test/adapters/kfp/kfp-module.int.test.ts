@@ -9,7 +9,7 @@ import { kfpModule } from '../../../src/adapters/kfp/kfp-module.js';
 import { silentLogger } from '../../../src/adapters/logging/silent-logger.js';
 import { systemClock } from '../../../src/adapters/system/system-clock.js';
 import { type SingleEventProcessor, SingleEventProcessor as SingleEventProcessorToken } from '../../../src/ports/single-event-processor.js';
-import { loadServiceConfig, ServiceConfig } from '../../../src/config/service-config.js';
+import { loadServiceConfig, narrowServiceConfig } from '../../../src/config/service-config.js';
 import { Clock } from '../../../src/ports/clock.js';
 import { HttpRouteContribution } from '../../../src/ports/http-route-contribution.js';
 import { Logger } from '../../../src/ports/logger.js';
@@ -25,17 +25,15 @@ describe('kfpModule', () => {
   let kube: FakeKubeApiServer;
   let dir: string;
   let container: Container;
-  const savedKubeconfig = process.env['KUBECONFIG'];
 
   function containerFor(env: Record<string, string>): Container {
-    const config = loadServiceConfig({ ...kfpTestEnvironment(kfp.url), ...env });
+    const config = narrowServiceConfig(loadServiceConfig({ ...kfpTestEnvironment(kfp.url), ...env }), 'kfp');
     const built = new Container();
-    built.bind(ServiceConfig).toConstantValue(config);
     built.bind(Logger).toConstantValue(silentLogger);
     built.bind(Clock).toConstantValue(systemClock);
     const processor: SingleEventProcessor = { processOnce: async () => 'ignored' };
     built.bind(SingleEventProcessorToken).toConstantValue(processor);
-    built.load(kfpModule());
+    built.load(kfpModule(config));
     return built;
   }
 
@@ -47,15 +45,12 @@ describe('kfpModule', () => {
 
   afterEach(async () => {
     await container?.unbindAllAsync();
-    if (savedKubeconfig === undefined) delete process.env['KUBECONFIG'];
-    else process.env['KUBECONFIG'] = savedKubeconfig;
     await Promise.all([kfp.stop(), kube.stop()]);
     await rm(dir, { recursive: true, force: true });
   });
 
   it('binds the provider, the normaliser, the watch source (from KUBECONFIG) and the relay route', async () => {
-    process.env['KUBECONFIG'] = await kube.writeKubeconfig();
-    container = containerFor({ PARAMETERS_KFPNAMESPACE: 'kubeflow' });
+    container = containerFor({ KUBECONFIG: await kube.writeKubeconfig(), PARAMETERS_KFPNAMESPACE: 'kubeflow' });
     const provider = await container.getAsync<Provider>(Provider);
     await provider.experiment.create!({ name: { namespace: 'team', name: 'exp' }, version: '', description: '' });
     expect(kfp.sequence).to.deep.equal(['POST /experiments']);
@@ -71,8 +66,7 @@ describe('kfpModule', () => {
   });
 
   it('without PARAMETERS_KFPNAMESPACE watches the workflows of every namespace', async () => {
-    process.env['KUBECONFIG'] = await kube.writeKubeconfig();
-    container = containerFor({});
+    container = containerFor({ KUBECONFIG: await kube.writeKubeconfig() });
     const source = await container.getAsync<RunEventSource>(RunEventSource);
     await source.start();
     expect(kube.listRequests.map((request) => request.path)).to.deep.equal(['/apis/argoproj.io/v1alpha1/workflows']);
@@ -80,8 +74,7 @@ describe('kfpModule', () => {
   });
 
   it('in relay mode needs no Kubernetes access: no watch, only the relay route', async () => {
-    process.env['KUBECONFIG'] = join(dir, 'no-such-kubeconfig');
-    container = containerFor({ PARAMETERS_KFPWORKFLOWEVENTS: 'relay' });
+    container = containerFor({ KUBECONFIG: join(dir, 'no-such-kubeconfig'), PARAMETERS_KFPWORKFLOWEVENTS: 'relay' });
     const source = await container.getAsync<RunEventSource>(RunEventSource);
     expect(source).to.be.instanceOf(InMemoryRunEventSource);
     await source.start();
@@ -89,6 +82,19 @@ describe('kfpModule', () => {
     const routes = await container.getAllAsync<HttpRouteContribution>(HttpRouteContribution);
     expect(routes.map((route) => `${route.method} ${route.path}`)).to.deep.equal(['POST /events/argo-workflows']);
     await source.stop();
+  });
+
+  it('outside a cluster and without KUBECONFIG, refuses to watch and points to relay mode', async () => {
+    container = containerFor({});
+    const error = await container.getAsync<RunEventSource>(RunEventSource).then(
+      () => undefined,
+      (caught: Error) => caught,
+    );
+    expect(error?.message)
+      .to.contain('no in-cluster configuration')
+      .and.contain('no KUBECONFIG')
+      .and.contain('PARAMETERS_KFPWORKFLOWEVENTS=relay');
+    expect(kube.listRequests).to.have.length(0);
   });
 
   it('in multi-user mode sends the token from KFP_TOKEN_FILE, and refuses to start without it', async () => {

@@ -1,5 +1,5 @@
 import { Container } from 'inversify';
-import { loadServiceConfig, ServiceConfig } from '../../../src/config/service-config.js';
+import { loadServiceConfig, narrowServiceConfig, ServiceConfig } from '../../../src/config/service-config.js';
 import { vertexModule } from '../../../src/adapters/vertex/vertex-module.js';
 import { Clock } from '../../../src/ports/clock.js';
 import { Logger } from '../../../src/ports/logger.js';
@@ -44,6 +44,6 @@ export function vertexTestContainer(endpoints: VertexTestEndpoints, logger = new
   container.bind(ServiceConfig).toConstantValue(config);
   container.bind(Logger).toConstantValue(logger);
   container.bind(Clock).toConstantValue({ now: () => testNow });
-  container.load(vertexModule());
+  container.load(vertexModule(narrowServiceConfig(config, 'vai')));
   return container;
 }
