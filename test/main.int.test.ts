@@ -216,4 +216,3 @@ describe('the built service as a child process (dist/main.js)', function () {
     }
   });
 });
-

@@ -195,4 +195,3 @@ describe('run event attempt', () => {
     expect(sinkLogger.at('info')[0]!.fields['event']).to.deep.equal(toRunCompletionEventData(event));
   });
 });
-

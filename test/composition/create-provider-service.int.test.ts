@@ -82,7 +82,8 @@ describe('createProviderService', () => {
     await started(service);
     expect(service.apiPort).to.equal(undefined);
     expect(service.metricsPort).to.equal(undefined);
-    const host: Server = createServer(service.app.callback());
+    const handle = service.app.callback();
+    const host: Server = createServer((request, response) => void handle(request, response));
     await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => host.close(() => resolve())));
     const created = await post(`http://127.0.0.1:${(host.address() as AddressInfo).port}`, 'experiment', validRequestBodies.experiment);

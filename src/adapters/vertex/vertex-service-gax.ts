@@ -35,7 +35,7 @@ function protoIncludeDirs(): string[] {
  * identical object is swapped: anything else goes to the real google-gax untouched.
  */
 function isAiplatformBundle(json: unknown): boolean {
-  const bundle = require.cache[require.resolve('@google-cloud/aiplatform/build/protos/protos.json')]?.exports;
+  const bundle: unknown = require.cache[require.resolve('@google-cloud/aiplatform/build/protos/protos.json')]?.exports;
   return bundle !== undefined && json === bundle;
 }
 

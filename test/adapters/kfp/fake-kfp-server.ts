@@ -359,8 +359,8 @@ export class FakeKfpServer {
   #createExperiment(body: unknown): unknown {
     const experiment = body as Json;
     for (const key of Object.keys(experiment)) if (!experimentFields.has(key)) throw rpcError(400, 3, `unknown field "${key}"`);
-    const displayName = String(experiment['display_name'] ?? '');
-    const namespace = String(experiment['namespace'] ?? '');
+    const displayName = typeof experiment['display_name'] === 'string' ? experiment['display_name'] : '';
+    const namespace = typeof experiment['namespace'] === 'string' ? experiment['namespace'] : '';
     if ([...this.experiments.values()].some((existing) => existing.displayName === displayName && existing.namespace === namespace)) {
       throw rpcError(409, 6, `experiment ${displayName} already exists`);
     }
