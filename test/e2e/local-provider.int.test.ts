@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { expect } from 'chai';
 import { silentLogger } from '../../src/adapters/logging/silent-logger.js';
 import { loadServiceConfig } from '../../src/config/service-config.js';
@@ -104,6 +105,37 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
     const [request] = await receiver.waitForRequests(1, 5000);
     expect(request!.json).to.deep.include({ status: 'failed', runId: created.json!['id'], runName: 'team/train' });
     expect(request!.json).not.to.have.property('runConfigurationName');
+  });
+
+  it('accepts a run without a name for a run configuration; its event carries the run configuration only', async () => {
+    const created = await send(base, 'POST', '/resource/run', { json: DefinitionBodyMother.run({ name: '' }) });
+    expect(created.status).to.equal(201);
+    const [request] = await receiver.waitForRequests(1, 5000);
+    expect(request!.json).to.deep.include({ status: 'succeeded', runId: created.json!['id'], runConfigurationName: 'team/rc' });
+    expect(request!.json).not.to.have.property('runName');
+  });
+
+  it('takes a large body sent the way curl sends it (Expect: 100-continue) and answers as usual', async () => {
+    const body = JSON.stringify(DefinitionBodyMother.pipeline({ compiledPipeline: { blob: 'p'.repeat(2 * 1024 * 1024) } }));
+    const url = new URL('/resource/pipeline', base);
+    const answer = await new Promise<{ status: number; text: string; continued: boolean }>((resolve, reject) => {
+      let continued = false;
+      const request = httpRequest(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+      });
+      request.on('continue', () => {
+        continued = true;
+        request.end(body);
+      });
+      request.on('response', (response) => {
+        let text = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text, continued }));
+      });
+      request.on('error', reject);
+    });
+    expect(answer).to.deep.equal({ status: 201, text: JSON.stringify({ id: 'team/pipe' }), continued: true });
   });
 
   it('does not report a run deleted before it finished', async () => {
@@ -235,13 +267,16 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
     await send(base, 'DELETE', path);
   });
 
-  it('creates a schedule it does not know when asked to update it (its state does not survive a restart)', async () => {
-    const updated = await send(base, 'PUT', '/resource/runschedule/from-before-a-restart', {
+  it('refuses to update a schedule it does not know, as Vertex AI does, keeping the id in the answer', async () => {
+    const updated = await send(base, 'PUT', '/resource/runschedule/never-created', {
       json: DefinitionBodyMother.runSchedule({ schedule: { cronExpression: '* * * * * *' } }),
     });
-    expect(updated).to.deep.include({ status: 200, json: { id: 'from-before-a-restart' } });
-    await receiver.waitForRequests(1, 3000);
-    await send(base, 'DELETE', '/resource/runschedule/from-before-a-restart');
+    expect(updated).to.deep.include({
+      status: 500,
+      json: { id: 'never-created', providerError: 'run schedule "never-created" does not exist on the local provider' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(receiver.requests).to.have.length(0);
   });
 
   describe('error answers to PUT and DELETE carry the id of the path, decoded', () => {
@@ -253,13 +288,13 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
       expect(answer.json).to.include({ id: 'team/pipe' }).and.have.property('providerError').that.includes('team/a/b');
     });
 
-    it('500: a PUT of a schedule whose pipeline is missing', async () => {
+    it('500: a PUT of a schedule the provider does not know', async () => {
       const answer = await send(base, 'PUT', '/resource/runschedule/team%2Fnightly', {
         json: DefinitionBodyMother.runSchedule({ pipelineName: 'team/missing' }),
       });
       expect(answer).to.deep.include({
         status: 500,
-        json: { id: 'team/nightly', providerError: 'pipeline team/missing does not exist on the local provider' },
+        json: { id: 'team/nightly', providerError: 'run schedule "team/nightly" does not exist on the local provider' },
       });
     });
 

@@ -72,6 +72,8 @@ export class FakeVertexServer {
   #scheduleCount = 0;
   #port = 0;
 
+  #generatedJobs = 0;
+
   constructor(options: FakeVertexServerOptions = {}) {
     this.#tracksSchedules = options.tracksSchedules ?? false;
   }
@@ -82,7 +84,8 @@ export class FakeVertexServer {
     this.#server.addService(service(root, 'google.cloud.aiplatform.v1.PipelineService'), {
       createPipelineJob: this.#handle('CreatePipelineJob', (request) => ({
         ...(request['pipelineJob'] as object),
-        name: `${String(request['parent'])}/pipelineJobs/${String(request['pipelineJobId'])}`,
+        // Vertex AI generates an id when the request names none.
+        name: `${String(request['parent'])}/pipelineJobs/${String(request['pipelineJobId'] || `generated-${++this.#generatedJobs}`)}`,
       })),
       getPipelineJob: this.#handle('GetPipelineJob', (request) => {
         const job = this.jobs.get(String(request['name']));

@@ -8,7 +8,7 @@ import type { HttpMetrics } from '../../ports/http-metrics.js';
 import { HttpError } from './http-error.js';
 import { readRawBody } from './json-body.js';
 import { jsonErrorMiddleware } from './json-error-middleware.js';
-import { requestObserverMiddleware } from './request-observer-middleware.js';
+import { requestObserverMiddleware, routePatternState } from './request-observer-middleware.js';
 import { resourceRoutes } from './resource-routes.js';
 
 /** What a health probe (`/livez` or `/readyz`) is told: healthy or not, and why not. */
@@ -94,8 +94,12 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   app.use(jsonErrorMiddleware(options.logger));
   for (const router of routers) app.use(router.routes());
   app.use(async function unmatched(ctx) {
-    const allowed = new Set(routers.flatMap((router) => router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods)));
+    const layers = routers.flatMap((router) => router.match(ctx.path, ctx.method).path);
+    const allowed = new Set(layers.flatMap((layer) => layer.methods));
     if (allowed.size > 0) {
+      // The path has a route, only not for this method: its metrics keep the route's pattern.
+      const [layer] = layers;
+      if (layer) ctx.state[routePatternState] = { pattern: layer.path, params: layer.params(ctx.path, layer.captures(ctx.path)) };
       ctx.set('allow', [...allowed].join(', '));
       throw new HttpError(405, `method ${ctx.method} is not allowed on ${ctx.path}`);
     }

@@ -4,6 +4,17 @@ import type { Logger } from '../../ports/logger.js';
 import { isResourceType } from '../../ports/provider.js';
 import type { HttpMetrics } from '../../ports/http-metrics.js';
 
+/**
+ * Where a middleware that answers for a route without the router (405 for a wrong method) leaves
+ * the route's pattern and parameters, so that the request is still labelled with its route.
+ */
+export const routePatternState = 'routePattern';
+
+interface RoutePattern {
+  readonly pattern: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
 /** Header carrying the request id, taken from the caller when present, echoed in the answer. */
 export const requestIdHeader = 'x-request-id';
 
@@ -33,8 +44,9 @@ export function requestObserverMiddleware(options: { logger: Logger; metrics?: H
       await next();
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const pattern = (ctx as unknown as { _matchedRoute?: string })._matchedRoute;
-      const params = (ctx as unknown as { params?: Readonly<Record<string, unknown>> }).params;
+      const unrouted = (ctx.state as Record<string, RoutePattern | undefined>)[routePatternState];
+      const pattern = unrouted?.pattern ?? (ctx as unknown as { _matchedRoute?: string })._matchedRoute;
+      const params = unrouted?.params ?? (ctx as unknown as { params?: Readonly<Record<string, unknown>> }).params;
       const route = routeLabel(pattern === undefined ? undefined : String(pattern), params?.['type']);
       options.metrics?.observeRequest({ method: ctx.method, route, status: ctx.status }, seconds);
       const level = probePaths.has(ctx.path) ? 'debug' : 'info';

@@ -16,6 +16,10 @@ function parseBody(body: Buffer): unknown {
   }
 }
 
+// A namespaced Kubernetes name is at most 63 + 1 + 253 characters; an id longer than that is
+// not one the sender was entitled to, and it would be echoed into the answer and every log line.
+const longestEventId = 317;
+
 /**
  * `POST /events/argo-workflows`: workflow events relayed by an Argo Events sensor's HTTP trigger
  * (the Workflow, the resource event data, the whole Argo event with base64 `data`) or by any
@@ -48,12 +52,13 @@ export class ArgoEventsRelay implements HttpRouteContribution {
 
   #eventId(request: ContributedRequest, payload: unknown): string {
     const header = request.headers['ce-id'] || request.headers['x-event-id'];
-    if (header) return header;
+    if (header && header.length <= longestEventId) return header;
     const relayed = unwrapRelayedWorkflow(payload);
     if (relayed.kind === 'workflow') {
-      if (relayed.eventId) return relayed.eventId;
+      if (relayed.eventId && relayed.eventId.length <= longestEventId) return relayed.eventId;
       const workflow = readKfpWorkflow(relayed.workflow);
-      if (workflow?.name) return workflow.namespace ? `${workflow.namespace}/${workflow.name}` : workflow.name;
+      const name = workflow?.name ? (workflow.namespace ? `${workflow.namespace}/${workflow.name}` : workflow.name) : '';
+      if (name && name.length <= longestEventId) return name;
     }
     this.#sequence += 1;
     return `argo-events-${this.#sequence}`;

@@ -6,6 +6,7 @@ import {
   type KfpRunRequestInput,
   kfpExperimentRequest,
   kfpRecurringRunRequest,
+  kfpRunDisplayName,
   kfpRunRequest,
 } from '../../domain/kfp/kfp-resource-requests.js';
 import { kfpPipelineRoot, kfpRunParameters, typedKfpParameters } from '../../domain/kfp/kfp-run-parameters.js';
@@ -132,7 +133,7 @@ export class KfpProvider implements Provider {
   }
 
   async #createRun(definition: RunDefinition): Promise<string> {
-    const input = await this.#runRequest(definition, runLabels(definition, this.#options.providerName), resourceName(definition.name));
+    const input = await this.#runRequest(definition, runLabels(definition, this.#options.providerName), kfpRunDisplayName(definition));
     return this.#options.api.createRun(kfpRunRequest(input));
   }
 

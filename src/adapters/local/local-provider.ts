@@ -1,6 +1,7 @@
 import type { ExperimentDefinition, PipelineResource, RunDefinition, RunScheduleDefinition } from '../../domain/definitions.js';
 import { BackendError } from '../../domain/errors.js';
 import { localPipelineComponents, localRunStatus, parseArtifactPath } from '../../domain/local-run-outcome.js';
+import { quoteInput } from '../../domain/client-text.js';
 import { formatNamespacedName, type NamespacedName } from '../../domain/namespaced-name.js';
 import type { RunCompletionEvent } from '../../domain/run-completion-event.js';
 import { scheduleTrigger } from '../../domain/run-labels.js';
@@ -124,9 +125,11 @@ export class LocalProvider implements Provider {
     return id;
   }
 
-  // An unknown id is created under that id: the local provider forgets its schedules on
-  // restart, and the operator's later updates must not fail for that.
+  // As on Vertex AI, an update names a schedule that must exist: a silent create under an id
+  // the provider never gave out would hide an operator that lost track of its schedules. The
+  // answer is a 500 that still carries the id, so the operator keeps it.
   #replaceSchedule(id: string, definition: RunScheduleDefinition): string {
+    if (!this.#schedules.has(id)) throw new BackendError(`run schedule ${quoteInput(id)} does not exist on the local provider`);
     this.#startSchedule(id, definition);
     return id;
   }

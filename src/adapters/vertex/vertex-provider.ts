@@ -73,9 +73,11 @@ export class VertexProvider implements Provider {
   }
 
   async #createJob(run: RunDefinition): Promise<string> {
-    const jobId = vertexJobId(run);
-    await this.#deps.backend.createPipelineJob(jobId, await this.#jobFor(run, runLabels(run, this.#deps.providerName)));
-    return vertexRunId(run);
+    const created = await this.#deps.backend.createPipelineJob(
+      vertexJobId(run),
+      await this.#jobFor(run, runLabels(run, this.#deps.providerName)),
+    );
+    return vertexRunId(run) ?? created;
   }
 
   async #createSchedule(definition: RunScheduleDefinition): Promise<string> {

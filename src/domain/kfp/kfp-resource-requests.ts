@@ -1,5 +1,5 @@
-import type { ExperimentDefinition, Schedule } from '../definitions.js';
-import { resourceName } from '../namespaced-name.js';
+import type { ExperimentDefinition, RunDefinition, Schedule } from '../definitions.js';
+import { isEmptyNamespacedName, resourceName } from '../namespaced-name.js';
 
 /** The three KFP ids a run or recurring run is created from. */
 export interface KfpRunTarget {
@@ -66,4 +66,13 @@ export function kfpExperimentRequest(definition: ExperimentDefinition, namespace
     ...(definition.description ? { description: definition.description } : {}),
     ...(namespace ? { namespace } : {}),
   };
+}
+
+/**
+ * The display name of a KFP run: the run's own `namespace-name`, or, for a run started for a run
+ * configuration without a name of its own, the run configuration's. KFP requires a display name
+ * but not a unique one; the run id is what tells runs apart.
+ */
+export function kfpRunDisplayName(definition: RunDefinition): string {
+  return resourceName(isEmptyNamespacedName(definition.name) ? definition.runConfigurationName : definition.name);
 }

@@ -49,6 +49,7 @@ describe('HTTP health, OpenAPI and request metrics', () => {
     await send(base, 'PUT', '/resource/run/x', { json: DefinitionBodyMother.run() });
     await send(base, 'POST', '/resource/run', { body: '{', contentType: 'application/json' });
     await send(base, 'GET', '/nowhere/at/all');
+    await send(base, 'PATCH', '/resource/run/x', { json: {} });
     const text = await running.metrics.registry.metrics();
     expect(text).to.include(
       'http_server_request_duration_seconds_count{http_request_method="POST",http_response_status_code="201",http_route="/resource/run"} 2',
@@ -64,6 +65,10 @@ describe('HTTP health, OpenAPI and request metrics', () => {
     );
     expect(text).to.include(
       'http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="404",http_route="unmatched"} 1',
+    );
+    // A wrong method keeps its route, as the Go service's chi router does.
+    expect(text).to.include(
+      'http_server_request_duration_seconds_count{http_request_method="PATCH",http_response_status_code="405",http_route="/resource/run/:id"} 1',
     );
     expect(text).not.to.include('team%2Fpipe');
     expect(text).not.to.include('/nowhere');

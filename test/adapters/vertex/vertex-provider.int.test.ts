@@ -146,6 +146,18 @@ describe('Vertex provider (real clients against in-test gRPC and GCS servers)', 
       expect(job['labels']).to.include({ 'trigger-type': 'runconfiguration', 'trigger-source': 'rc', 'trigger-source-namespace': 'team' });
     });
 
+    it('lets Vertex AI choose the job id of a run without a name, answers it, and labels the run configuration only', async () => {
+      storePipeline('0.0.1', aKfpSpec('2.1.0'));
+      const id = await provider.run.create!({ ...run, name: { namespace: '', name: '' } });
+      const [request] = vertex.requestsOf('CreatePipelineJob');
+      expect(request!['pipelineJobId']).to.equal('');
+      expect(id).to.match(/^generated-\d+$/);
+      const labels = (request!['pipelineJob'] as Record<string, any>)['labels'] as Record<string, string>;
+      expect(labels).to.include({ 'runconfiguration-name': 'rc', 'runconfiguration-namespace': 'team' });
+      expect(labels).not.to.have.property('run-name');
+      expect(labels).not.to.have.property('run-namespace');
+    });
+
     it('creates a schema 2.0.0 job with legacy string parameters', async () => {
       storePipeline('0.0.1', aKfpSpec('2.0.0'));
       await provider.run.create!(run);

@@ -4,7 +4,13 @@ import { BackendError } from '../../../src/domain/errors.js';
 import { kfpErrorMessage } from '../../../src/domain/kfp/kfp-error-message.js';
 import { kfpExperimentLookup } from '../../../src/domain/kfp/kfp-experiment-lookup.js';
 import { displayNameFilter } from '../../../src/domain/kfp/kfp-filter.js';
-import { kfpExperimentRequest, kfpRecurringRunRequest, kfpRunRequest } from '../../../src/domain/kfp/kfp-resource-requests.js';
+import {
+  kfpExperimentRequest,
+  kfpRecurringRunRequest,
+  kfpRunDisplayName,
+  kfpRunRequest,
+} from '../../../src/domain/kfp/kfp-resource-requests.js';
+import { RunDefinitionMother } from '../../support/definition-mother.js';
 
 const input = {
   displayName: 'ns-r',
@@ -82,4 +88,21 @@ describe('kfpErrorMessage', () => {
     expect(kfpErrorMessage('{"error_message":"same","error_details":"same"}')).to.equal('same');
     expect(kfpErrorMessage('namespace is required\n')).to.equal('namespace is required');
   });
+});
+
+describe('kfpRunDisplayName', () => {
+  const cases = [
+    { why: 'a named run', name: { namespace: 'team', name: 'train' }, rc: { namespace: 'team', name: 'rc' }, expected: 'team-train' },
+    {
+      why: 'a run without a name, for a run configuration',
+      name: { namespace: '', name: '' },
+      rc: { namespace: 'team', name: 'rc' },
+      expected: 'team-rc',
+    },
+  ];
+  for (const { why, name, rc, expected } of cases) {
+    it(`is "${expected}" for ${why}`, () => {
+      expect(kfpRunDisplayName(RunDefinitionMother.valid({ name, runConfigurationName: rc }))).to.equal(expected);
+    });
+  }
 });

@@ -10,6 +10,12 @@ describe('vertex job id', () => {
     expect(vertexRunId(run)).to.equal('team-train');
   });
 
+  it('leaves the id to Vertex AI for a run without a name of its own', () => {
+    const run = aRun({ name: { namespace: '', name: '' }, runConfigurationName: { namespace: 'team', name: 'rc' } });
+    expect(vertexJobId(run)).to.equal(undefined);
+    expect(vertexRunId(run)).to.equal(undefined);
+  });
+
   it('leaves out the namespace when there is none', () => {
     expect(vertexJobId(aRun({ name: { namespace: '', name: 'train' }, version: 'v1' }))).to.equal('train-v1');
   });
