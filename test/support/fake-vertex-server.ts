@@ -85,7 +85,7 @@ export class FakeVertexServer {
       createPipelineJob: this.#handle('CreatePipelineJob', (request) => ({
         ...(request['pipelineJob'] as object),
         // Vertex AI generates an id when the request names none.
-        name: `${String(request['parent'])}/pipelineJobs/${String(request['pipelineJobId'] || `generated-${++this.#generatedJobs}`)}`,
+        name: `${String(request['parent'])}/pipelineJobs/${typeof request['pipelineJobId'] === 'string' && request['pipelineJobId'] !== '' ? request['pipelineJobId'] : `generated-${++this.#generatedJobs}`}`,
       })),
       getPipelineJob: this.#handle('GetPipelineJob', (request) => {
         const job = this.jobs.get(String(request['name']));
