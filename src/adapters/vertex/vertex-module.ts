@@ -12,7 +12,7 @@ import { PubSubRunEventSource } from './pubsub-run-event-source.js';
 import { normaliseGcsEndpoint, parseVertexEndpoint } from './vertex-endpoint.js';
 import { type OnFirstUse, onFirstUse } from '../shared/on-first-use.js';
 import { type VertexClients, VertexPipelineBackend } from './vertex-pipeline-backend.js';
-import { createVertexProvider } from './vertex-provider.js';
+import { VertexProvider } from './vertex-provider.js';
 import { VertexRunEventNormaliser } from './vertex-run-event-normaliser.js';
 import { vertexServiceGax } from './vertex-service-gax.js';
 
@@ -94,7 +94,7 @@ export function vertexModule(config: VertexServiceConfig): ContainerModule {
             () => pipelineBucket(settings),
             async () => undefined,
           );
-          return createVertexProvider({
+          return new VertexProvider({
             store: new GcsPipelineStore(settings.pipelineBucket, () => bucket.get()),
             backend: backendFor(settings),
             clock,

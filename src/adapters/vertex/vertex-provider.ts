@@ -106,8 +106,3 @@ export class VertexProvider implements Provider {
     return buildVertexSchedule(definition, job, this.#deps.maxConcurrentRunCount, this.#deps.clock.now());
   }
 }
-
-/** Builds the {@link VertexProvider}; the Vertex module binds what it returns. */
-export function createVertexProvider(deps: VertexProviderDependencies): VertexProvider {
-  return new VertexProvider(deps);
-}
