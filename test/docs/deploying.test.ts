@@ -75,7 +75,10 @@ describe('docs/deploying.md', () => {
     const kinds = Object.fromEntries(
       providers.map((provider) => {
         const config = loadServiceConfig(operatorEnvironment(provider));
-        return [String(at(provider, 'metadata.name')), `${config.providerType}${config.kfp ? `/${config.kfp.workflowEvents}` : ''}`];
+        return [
+          String(at(provider, 'metadata.name')),
+          config.providerType === 'kfp' ? `kfp/${config.kfp.workflowEvents}` : config.providerType,
+        ];
       }),
     );
     expect(kinds).to.deep.equal({ vai: 'vai', 'kfp-watch': 'kfp/watch', 'kfp-relay': 'kfp/relay', local: 'local' });

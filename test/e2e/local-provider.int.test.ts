@@ -35,7 +35,8 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
       SHUTDOWN_TIMEOUT_MS: '200',
       EVENTS_RETRY_INITIAL_MS: '5',
       EVENTS_RETRY_MAX_MS: '20',
-      PARAMETERS_RUNDURATIONMS: '50',
+      // Long enough that a POST and a DELETE on a loaded machine fit inside one run.
+      PARAMETERS_RUNDURATIONMS: '300',
     });
     service = createProviderService({ provider: 'local', config, logger: silentLogger });
     await service.start();
@@ -71,7 +72,7 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
     const startedAt = Date.parse(event.runStartTime);
     const endedAt = Date.parse(event.runEndTime);
     expect(startedAt).to.be.within(before, after);
-    expect(endedAt - startedAt).to.be.at.least(45);
+    expect(endedAt - startedAt).to.be.at.least(295);
     expect(event).to.deep.equal({
       status: 'succeeded',
       pipelineName: 'team/pipe',
@@ -143,7 +144,7 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
     const deleted = await send(base, 'DELETE', `/resource/run/${encodeURIComponent(created.json!['id'] as string)}`);
     expect(deleted.status).to.equal(200);
     expect(deleted.text).to.equal('{}');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 450));
     expect(receiver.requests).to.have.length(0);
   });
 
@@ -156,7 +157,7 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
     await receiver.waitForRequests(2, 5000);
     const deleted = await send(base, 'DELETE', `/resource/runschedule/${encodeURIComponent(scheduleId)}`);
     expect(deleted.text).to.equal('{}');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 450));
     const count = receiver.requests.length;
     const events = receiver.events as EventData[];
     for (const event of events) {

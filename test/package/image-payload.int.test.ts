@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
 import { expect } from 'chai';
 import { RecordingWebhookReceiver } from '../../src/testing/recording-webhook-receiver.js';
-import { FakeKubeApiServer, kfpWorkflow } from '../adapters/argo/fake-kube-api-server.js';
+import { FakeKubeApiServer, kfpWorkflow } from '../adapters/kfp/fake-kube-api-server.js';
 import { FakeKfpServer } from '../adapters/kfp/fake-kfp-server.js';
 import { FakeMlmdServer, realisticComponents, realisticMlmdRun } from '../adapters/kfp/fake-mlmd-server.js';
 import { kfpTestEnvironment } from '../adapters/kfp/kfp-test-environment.js';
