@@ -16,6 +16,15 @@ function describe(error: unknown): string {
   return errorMessage(error, { withStack: true });
 }
 
+// Node prints process warnings (a library's MetadataLookupWarning, an ExperimentalWarning) as
+// plain text on stderr; every line the service writes is JSON, so they go through the logger.
+function logWarningsAsJson(logger: Logger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    logger.warn('process warning', { warning: warning.name, message: warning.message });
+  });
+}
+
 // A crash is logged as JSON like everything else, so the log pipeline keeps its last words.
 function exitOnFatalErrors(logger: Logger): void {
   process.on('uncaughtException', (error) => {
@@ -74,6 +83,7 @@ async function serve(): Promise<void> {
   const config = readConfig();
   if (!config) return;
   const logger = createPinoLogger(config.logLevel);
+  logWarningsAsJson(logger);
   exitOnFatalErrors(logger);
   const service = createProviderService({ config, logger, defaultMetrics: true });
   let started = false;
