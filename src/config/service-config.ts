@@ -37,6 +37,8 @@ export interface EventsConfig {
   readonly retryInitialMs: number;
   /** Largest retry delay. */
   readonly retryMaxMs: number;
+  /** Most events held waiting for a retry (or attempted); at the bound no new event is pulled. */
+  readonly maxAwaitingRetry: number;
   /** Timeout of one webhook request. */
   readonly webhookTimeoutMs: number;
 }
@@ -67,6 +69,8 @@ export interface CommonServiceConfig {
   readonly logLevel: LogLevel;
   /** The event pipeline and webhook sink. */
   readonly events: EventsConfig;
+  /** Deadline of each Vertex AI, Cloud Storage, Kubeflow and ML Metadata call (`BACKEND_TIMEOUT_MS`). */
+  readonly backendTimeoutMs: number;
   /** Every `PARAMETERS_<KEY>`, camelCase keys, typed values. */
   readonly parameters: Readonly<Record<string, ParameterValue>>;
 }
@@ -174,10 +178,20 @@ const settings = {
     decoder: wholeNumber(1),
     defaultText: String(configDefaults.retryMaxMs),
   }),
+  eventsMaxAwaitingRetry: environmentSetting('EVENTS_MAX_AWAITING_RETRY', {
+    doc: 'most events waiting for a retry (or being attempted) at once; at the bound the source is not read until one settles',
+    decoder: wholeNumber(1),
+    defaultValue: configDefaults.eventsMaxAwaitingRetry,
+  }),
   webhookTimeoutMs: environmentSetting('WEBHOOK_TIMEOUT_MS', {
     doc: 'timeout of one webhook request',
     decoder: wholeNumber(1),
     defaultValue: configDefaults.webhookTimeoutMs,
+  }),
+  backendTimeoutMs: environmentSetting('BACKEND_TIMEOUT_MS', {
+    doc: 'deadline of each Vertex AI, Cloud Storage, Kubeflow and ML Metadata call (Kubeflow uploads get four times it)',
+    decoder: wholeNumber(1),
+    defaultValue: configDefaults.backendTimeoutMs,
   }),
 };
 
@@ -233,8 +247,10 @@ function readCommonConfig(
       maxAgeMs: reader.read(settings.eventsMaxAgeMs),
       retryInitialMs,
       retryMaxMs,
+      maxAwaitingRetry: reader.read(settings.eventsMaxAwaitingRetry),
       webhookTimeoutMs: reader.read(settings.webhookTimeoutMs),
     },
+    backendTimeoutMs: reader.read(settings.backendTimeoutMs),
     parameters,
   };
 }

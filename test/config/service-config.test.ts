@@ -46,7 +46,15 @@ describe('service configuration', () => {
         shutdownTimeoutMs: 5000,
         shutdownDelayMs: 0,
         logLevel: 'info',
-        events: { concurrency: 8, maxAgeMs: 86_400_000, retryInitialMs: 1000, retryMaxMs: 60_000, webhookTimeoutMs: 10_000 },
+        events: {
+          concurrency: 8,
+          maxAgeMs: 86_400_000,
+          retryInitialMs: 1000,
+          retryMaxMs: 60_000,
+          maxAwaitingRetry: 1000,
+          webhookTimeoutMs: 10_000,
+        },
+        backendTimeoutMs: 30_000,
         parameters: {},
         local: { runDurationMs: 2000, artifactRoot: 'file:///tmp/kfp-local' },
       });
@@ -86,7 +94,9 @@ describe('service configuration', () => {
         EVENTS_MAX_AGE_MS: '60000',
         EVENTS_RETRY_INITIAL_MS: '5',
         EVENTS_RETRY_MAX_MS: '20',
+        EVENTS_MAX_AWAITING_RETRY: '7',
         WEBHOOK_TIMEOUT_MS: '300',
+        BACKEND_TIMEOUT_MS: '400',
         PARAMETERS_RUNDURATIONMS: '50',
       });
       expect(config.providerName).to.deep.equal({ namespace: 'ops', name: 'local-provider' });
@@ -97,7 +107,15 @@ describe('service configuration', () => {
       expect(config.bodyLimitBytes).to.equal(1024);
       expect(config.shutdownTimeoutMs).to.equal(250);
       expect(config.logLevel).to.equal('debug');
-      expect(config.events).to.deep.equal({ concurrency: 3, maxAgeMs: 60_000, retryInitialMs: 5, retryMaxMs: 20, webhookTimeoutMs: 300 });
+      expect(config.events).to.deep.equal({
+        concurrency: 3,
+        maxAgeMs: 60_000,
+        retryInitialMs: 5,
+        retryMaxMs: 20,
+        maxAwaitingRetry: 7,
+        webhookTimeoutMs: 300,
+      });
+      expect(config.backendTimeoutMs).to.equal(400);
       expect(narrowServiceConfig(config, 'local').local).to.deep.equal({ runDurationMs: 50, artifactRoot: 'gs://pipeline-root' });
     });
 
@@ -280,6 +298,8 @@ describe('service configuration', () => {
         variable: 'EVENTS_RETRY_MAX_MS',
       },
       { why: 'a text EVENTS_MAX_AGE_MS', env: { EVENTS_MAX_AGE_MS: '1d' }, variable: 'EVENTS_MAX_AGE_MS' },
+      { why: 'a zero EVENTS_MAX_AWAITING_RETRY', env: { EVENTS_MAX_AWAITING_RETRY: '0' }, variable: 'EVENTS_MAX_AWAITING_RETRY' },
+      { why: 'a zero BACKEND_TIMEOUT_MS', env: { BACKEND_TIMEOUT_MS: '0' }, variable: 'BACKEND_TIMEOUT_MS' },
       { why: 'a zero WEBHOOK_TIMEOUT_MS', env: { WEBHOOK_TIMEOUT_MS: '0' }, variable: 'WEBHOOK_TIMEOUT_MS' },
       { why: 'a text SHUTDOWN_TIMEOUT_MS', env: { SHUTDOWN_TIMEOUT_MS: 'soon' }, variable: 'SHUTDOWN_TIMEOUT_MS' },
       { why: 'a negative SHUTDOWN_DELAY_MS', env: { SHUTDOWN_DELAY_MS: '-1' }, variable: 'SHUTDOWN_DELAY_MS' },

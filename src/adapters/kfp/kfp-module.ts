@@ -24,11 +24,13 @@ import { MlmdGrpcClient } from './mlmd-grpc-client.js';
  * The KFP REST client. In multi-user mode the token file is read first, so an unreadable token
  * stops start-up with a message naming the file.
  */
-async function connectKfp(settings: KfpProviderConfig, logger: Logger, clock: Clock): Promise<KfpApiClient> {
+async function connectKfp(settings: KfpProviderConfig, timeoutMs: number, logger: Logger, clock: Clock): Promise<KfpApiClient> {
   const token = settings.multiUserMode
     ? await FileBearerToken.load({ path: settings.tokenFile, clock, logger: logger.child({ component: 'kfp-token' }) })
     : undefined;
-  return new KfpApiClient(new KfpRestTransport({ baseUrl: settings.restApiUrl, ...(token ? { token: () => token.value() } : {}) }));
+  return new KfpApiClient(
+    new KfpRestTransport({ baseUrl: settings.restApiUrl, timeoutMs, ...(token ? { token: () => token.value() } : {}) }),
+  );
 }
 
 /**
@@ -44,7 +46,7 @@ export function kfpModule(config: KfpServiceConfig): ContainerModule {
   // again by the next resolution instead of being remembered.
   let api: OnFirstUse<KfpApiClient> | undefined;
   const sharedApi = (logger: Logger, clock: Clock): Promise<KfpApiClient> => {
-    api ??= onFirstUse(() => connectKfp(settings, logger, clock));
+    api ??= onFirstUse(() => connectKfp(settings, config.backendTimeoutMs, logger, clock));
     return api.get();
   };
 
@@ -71,7 +73,7 @@ export function kfpModule(config: KfpServiceConfig): ContainerModule {
       .bind<RunEventNormaliser>(RunEventNormaliser)
       .toResolvedValue(
         async (logger: Logger, clock: Clock): Promise<RunEventNormaliser> => {
-          mlmd = new MlmdGrpcClient({ address: settings.metadataStoreAddress });
+          mlmd = new MlmdGrpcClient({ address: settings.metadataStoreAddress, timeoutMs: config.backendTimeoutMs });
           return new KfpRunEventNormaliser({ api: await sharedApi(logger, clock), mlmd, provider: config.providerName, clock });
         },
         [Logger, Clock],
