@@ -82,7 +82,8 @@ describe('end to end: the local provider on a state file survives restarts and c
       const runIds: string[] = [];
       for (let n = 0; n < 10; n += 1) runIds.push(await create(first.url, 'run', DefinitionBodyMother.run({ name: `team/run-${n}` })));
       await eventually('every run to be tried at the webhook', () => new Set(receiver.events.map(runIdOf)).size === 10, 10_000);
-      await first.stop(signal);
+      const exit = await first.stop(signal);
+      expect(exit).to.deep.equal(signal === 'SIGTERM' ? { code: 0, signal: null } : { code: null, signal: 'SIGKILL' });
 
       const second = await (await service(settings)).ready();
       const triedBefore = receiver.requests.length;
