@@ -162,12 +162,22 @@ export function mustStepDown(lastRenewStartedAt: Date, now: Date, timing: Leader
 }
 
 /**
- * The delay before the next attempt: a leader renews every retry period; a candidate waits a
- * jittered 1–2.2 retry periods (`random` in [0, 1)), so that candidates started together spread out.
+ * The delay before the next attempt. A leader renews every retry period. A candidate waits a
+ * jittered 1–2.2 retry periods (`random` in [0, 1)), so that candidates started together spread
+ * out, but never past the expiry of the lease it is waiting for (`waitingUntil`): a crashed
+ * leader is then replaced one lease duration after the candidate saw its last renewal, not up to
+ * one more jittered period later.
  */
-export function nextAttemptDelayMs(leading: boolean, timing: LeaderElectionTiming, random: number): number {
-  if (leading) return timing.retryPeriodMs;
-  return Math.round(timing.retryPeriodMs * (1 + candidateJitterFactor * Math.min(Math.max(random, 0), 1)));
+export function nextAttemptDelayMs(
+  state: { readonly leading: boolean; readonly waitingUntil?: Date },
+  now: Date,
+  timing: LeaderElectionTiming,
+  random: number,
+): number {
+  if (state.leading) return timing.retryPeriodMs;
+  const jittered = Math.round(timing.retryPeriodMs * (1 + candidateJitterFactor * Math.min(Math.max(random, 0), 1)));
+  if (!state.waitingUntil) return jittered;
+  return Math.min(jittered, Math.max(0, state.waitingUntil.getTime() - now.getTime()));
 }
 
 /**

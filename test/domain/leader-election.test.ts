@@ -182,16 +182,19 @@ describe('leader election rules', () => {
   });
 
   describe('retry delays', () => {
-    const cases: Array<[boolean, number, number]> = [
-      [true, 0.9, 2000],
-      [false, 0, 2000],
-      [false, 0.5, 3200],
-      [false, 0.999, 4398],
-      [false, 7, 4400],
+    const cases: Array<[string, { leading: boolean; waitingUntil?: Date }, number, number]> = [
+      ['a leader renews every retry period', { leading: true }, 0.9, 2000],
+      ['a candidate retries after one period at the least', { leading: false }, 0, 2000],
+      ['a candidate retries after 1.6 periods at random 0.5', { leading: false }, 0.5, 3200],
+      ['a candidate retries before 2.2 periods', { leading: false }, 0.999, 4398],
+      ['a random number out of range counts as 1', { leading: false }, 7, 4400],
+      ['a candidate waits no longer than until the lease it waits for expires', { leading: false, waitingUntil: at(1500) }, 0.5, 1500],
+      ['a lease expiring after the jittered delay does not lengthen it', { leading: false, waitingUntil: at(9000) }, 0.5, 3200],
+      ['a lease already expired is tried at once', { leading: false, waitingUntil: at(-10) }, 0.5, 0],
     ];
-    for (const [leading, random, expected] of cases) {
-      it(`${leading ? 'a leader renews' : 'a candidate retries'} after ${expected} ms (random ${random})`, () => {
-        expect(nextAttemptDelayMs(leading, timing, random)).to.equal(expected);
+    for (const [what, state, random, expected] of cases) {
+      it(`${what}: ${expected} ms`, () => {
+        expect(nextAttemptDelayMs(state, t0, timing, random)).to.equal(expected);
       });
     }
   });

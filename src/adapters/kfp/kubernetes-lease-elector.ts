@@ -96,6 +96,8 @@ export class KubernetesLeaseElector implements LeaderElector {
   #deadlineTimer: NodeJS.Timeout | undefined;
   /** The failure last logged, so that a lasting outage is logged once rather than every attempt. */
   #failure: string | undefined;
+  /** When the lease another replica holds expires, as far as this one saw; `undefined` otherwise. */
+  #waitingUntil: Date | undefined;
 
   constructor(options: KubernetesLeaseElectorOptions) {
     const problems = leaderElectionTimingProblems(options.timing);
@@ -143,7 +145,9 @@ export class KubernetesLeaseElector implements LeaderElector {
 
   #schedule(): void {
     if (this.#stopped) return;
-    const delay = nextAttemptDelayMs(this.#leading, this.#options.timing, (this.#options.random ?? Math.random)());
+    const { clock, random, timing } = this.#options;
+    const state = { leading: this.#leading, ...(this.#waitingUntil ? { waitingUntil: this.#waitingUntil } : {}) };
+    const delay = nextAttemptDelayMs(state, clock.now(), timing, (random ?? Math.random)());
     this.#attemptTimer = setTimeout(() => {
       this.#attempt = this.#tryAcquireOrRenew()
         .catch((error: unknown) => this.#onFailure(error))
@@ -163,6 +167,7 @@ export class KubernetesLeaseElector implements LeaderElector {
     const revision = current?.metadata?.resourceVersion ?? '';
     this.#observed = current ? observeLease(this.#observed, { record: recordOf(current), revision }, now) : undefined;
     const attempt = nextLeaseAttempt(this.#observed, identity, now, timing);
+    this.#waitingUntil = attempt.kind === 'wait' ? attempt.expiresAt : undefined;
     if (attempt.kind === 'wait') {
       this.#stepDown(`the lease is held by ${attempt.holder}`);
       return;
