@@ -1,11 +1,4 @@
-import {
-  CoordinationV1Api,
-  type KubeConfig,
-  Observable,
-  type ObservableMiddleware,
-  type V1Lease,
-  V1MicroTime,
-} from '@kubernetes/client-node';
+import { CoordinationV1Api, type KubeConfig, Observable, type ObservableMiddleware, type V1Lease } from '@kubernetes/client-node';
 import { errorMessage } from '../../domain/error-message.js';
 import {
   type LeaderElectionTiming,
@@ -24,6 +17,7 @@ import type { LeaderElector, LeadershipListener } from '../../ports/leader-elect
 import type { LeadershipMetrics } from '../../ports/leadership-metrics.js';
 import type { Logger } from '../../ports/logger.js';
 import { backendErrorStatus } from '../shared/backend-error-status.js';
+import { leaseObject, leaseRecordOf } from './lease-object.js';
 
 /** Options of {@link KubernetesLeaseElector}. */
 export interface KubernetesLeaseElectorOptions {
@@ -38,27 +32,6 @@ export interface KubernetesLeaseElectorOptions {
   readonly metrics: LeadershipMetrics;
   /** Jitter of a candidate's retries, in [0, 1); tests pin it. */
   readonly random?: () => number;
-}
-
-const leaseApiVersion = 'coordination.k8s.io/v1';
-
-function dateOf(value: unknown): Date | undefined {
-  // client-node types MicroTime fields as dates but hands them over as the strings it received.
-  if (value instanceof Date) return value;
-  return typeof value === 'string' && value !== '' ? new Date(value) : undefined;
-}
-
-function recordOf(lease: V1Lease): LeaseRecord {
-  const spec = lease.spec ?? {};
-  const acquireTime = dateOf(spec.acquireTime);
-  const renewTime = dateOf(spec.renewTime);
-  return {
-    holderIdentity: spec.holderIdentity ?? '',
-    leaseDurationSeconds: spec.leaseDurationSeconds ?? 0,
-    ...(acquireTime ? { acquireTime } : {}),
-    ...(renewTime ? { renewTime } : {}),
-    leaseTransitions: spec.leaseTransitions ?? 0,
-  };
 }
 
 // A hung request must not hold up the election past the renew deadline; client-node has no
@@ -165,7 +138,7 @@ export class KubernetesLeaseElector implements LeaderElector {
     const current = await this.#read();
     const now = clock.now();
     const revision = current?.metadata?.resourceVersion ?? '';
-    this.#observed = current ? observeLease(this.#observed, { record: recordOf(current), revision }, now) : undefined;
+    this.#observed = current ? observeLease(this.#observed, { record: leaseRecordOf(current), revision }, now) : undefined;
     const attempt = nextLeaseAttempt(this.#observed, identity, now, timing);
     this.#waitingUntil = attempt.kind === 'wait' ? attempt.expiresAt : undefined;
     if (attempt.kind === 'wait') {
@@ -182,7 +155,11 @@ export class KubernetesLeaseElector implements LeaderElector {
       this.#stepDown('another replica wrote the lease first');
       return;
     }
-    this.#observed = observeLease(undefined, { record: recordOf(written), revision: written.metadata?.resourceVersion ?? '' }, clock.now());
+    this.#observed = observeLease(
+      undefined,
+      { record: leaseRecordOf(written), revision: written.metadata?.resourceVersion ?? '' },
+      clock.now(),
+    );
     this.#renewed(startedAt, attempt.kind === 'take-over' ? attempt.previousHolder : undefined);
   }
 
@@ -261,26 +238,16 @@ export class KubernetesLeaseElector implements LeaderElector {
   }
 
   #create(record: LeaseRecord): Promise<V1Lease> {
-    return this.#api.createNamespacedLease({ namespace: this.#options.lease.namespace, body: this.#leaseOf(record) }, this.#requestOptions);
+    return this.#api.createNamespacedLease(
+      { namespace: this.#options.lease.namespace, body: leaseObject(this.#options.lease, record) },
+      this.#requestOptions,
+    );
   }
 
   #replace(record: LeaseRecord, resourceVersion: string): Promise<V1Lease> {
-    return this.#api.replaceNamespacedLease({ ...this.#options.lease, body: this.#leaseOf(record, resourceVersion) }, this.#requestOptions);
-  }
-
-  #leaseOf(record: LeaseRecord, resourceVersion?: string): V1Lease {
-    const { name, namespace } = this.#options.lease;
-    return {
-      apiVersion: leaseApiVersion,
-      kind: 'Lease',
-      metadata: { name, namespace, ...(resourceVersion ? { resourceVersion } : {}) },
-      spec: {
-        holderIdentity: record.holderIdentity,
-        leaseDurationSeconds: record.leaseDurationSeconds,
-        ...(record.acquireTime ? { acquireTime: new V1MicroTime(record.acquireTime) } : {}),
-        ...(record.renewTime ? { renewTime: new V1MicroTime(record.renewTime) } : {}),
-        leaseTransitions: record.leaseTransitions,
-      },
-    };
+    return this.#api.replaceNamespacedLease(
+      { ...this.#options.lease, body: leaseObject(this.#options.lease, record, resourceVersion) },
+      this.#requestOptions,
+    );
   }
 }
