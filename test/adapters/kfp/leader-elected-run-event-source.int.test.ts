@@ -116,6 +116,25 @@ describe('LeaderElectedRunEventSource: the Argo workflow watch on the replica ho
     expect(a.sources()).to.equal(2);
   });
 
+  it('leaves no watch of an ended term behind, not even one the informer reopens after its reconnect delay', async () => {
+    const a = await replica('replica-a');
+    await a.source.start();
+    await eventually('the watch', () => kube.openWatches === 1);
+    // The first reconnect is immediate; the next one waits a second, long enough for the term to end meanwhile.
+    kube.endWatches();
+    await eventually('the immediate reconnect', () => kube.openWatches === 1 && kube.watchRequests.length === 2, 2000);
+    kube.endWatches();
+    kube.leaseOutage = 'error';
+    // The term ends at the renew deadline (0.7 s), before the informer reconnects (1 s).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(kube.openWatches).to.equal(0);
+    kube.leaseOutage = undefined;
+    await eventually('the next term to watch', () => kube.openWatches === 1, 3000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(kube.openWatches).to.equal(1);
+    expect(kube.peakOpenWatches).to.equal(1);
+  });
+
   it('on stop, closes the watch at once, lets the leader settle what is in flight, and only then releases the lease', async () => {
     const a = await replica('replica-a');
     kube.put(kfpWorkflow('wf-3', 'run-3', 'Succeeded'));
