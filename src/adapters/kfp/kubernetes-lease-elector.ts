@@ -71,6 +71,8 @@ export class KubernetesLeaseElector implements LeaderElector {
   #failure: string | undefined;
   /** When the lease another replica holds expires, as far as this one saw; `undefined` otherwise. */
   #waitingUntil: Date | undefined;
+  /** The other holder last logged, so that a standby logs each new leader once. */
+  #leaderSeen: string | undefined;
 
   constructor(options: KubernetesLeaseElectorOptions) {
     const problems = leaderElectionTimingProblems(options.timing);
@@ -143,6 +145,9 @@ export class KubernetesLeaseElector implements LeaderElector {
     this.#waitingUntil = attempt.kind === 'wait' ? attempt.expiresAt : undefined;
     if (attempt.kind === 'wait') {
       this.#stepDown(`the lease is held by ${attempt.holder}`);
+      if (attempt.holder !== this.#leaderSeen)
+        this.#options.logger.info('another replica leads', { lease: this.#leaseName(), leader: attempt.holder });
+      this.#leaderSeen = attempt.holder;
       return;
     }
     // Stopping: a standby takes nothing more, and a leader's last word is the release.
