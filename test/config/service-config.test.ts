@@ -160,7 +160,45 @@ describe('service configuration', () => {
         tokenFile: '/var/run/secrets/kfp/token',
         workflowEvents: 'watch',
         inCluster: false,
+        leaderElection: {
+          leaseName: 'provider-kfp',
+          leaseNamespace: 'ops',
+          timing: { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000 },
+        },
       });
+    });
+
+    it('reads the leader election of the workflow watch: identity from HOSTNAME unless configured, none in relay mode or when off', () => {
+      const election = (env: Env) => narrowServiceConfig(loadServiceConfig({ ...kfpEnv, ...env }), 'kfp').kfp.leaderElection;
+      expect(election({ HOSTNAME: 'provider-kfp-5c7d-abcde' })?.holderIdentity).to.equal('provider-kfp-5c7d-abcde');
+      expect(election({ HOSTNAME: 'pod', KFP_LEASE_HOLDER_IDENTITY: 'replica-1' })?.holderIdentity).to.equal('replica-1');
+      expect(
+        election({
+          KFP_LEASE_NAME: 'watch',
+          KFP_LEASE_NAMESPACE: 'kubeflow',
+          KFP_LEASE_DURATION_MS: '3000',
+          KFP_LEASE_RENEW_DEADLINE_MS: '2000',
+          KFP_LEASE_RETRY_PERIOD_MS: '500',
+        }),
+      ).to.deep.equal({
+        leaseName: 'watch',
+        leaseNamespace: 'kubeflow',
+        timing: { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 },
+      });
+      expect(election({ PROVIDERNAME: 'kfp' })).to.include({ leaseName: 'provider-kfp', leaseNamespace: '' });
+      expect(election({ KFP_LEADER_ELECTION: 'false' })).to.equal(undefined);
+      expect(election({ PARAMETERS_KFPWORKFLOWEVENTS: 'relay' })).to.equal(undefined);
+    });
+
+    it('refuses a lease timing that could let two replicas watch at once, naming the variables', () => {
+      const [problem] = configError({ ...kfpEnv, KFP_LEASE_DURATION_MS: '5000', KFP_LEASE_RENEW_DEADLINE_MS: '5000' }).problems;
+      expect(problem?.variable).to.equal('KFP_LEASE_RENEW_DEADLINE_MS');
+      expect(problem?.message)
+        .to.contain('KFP_LEASE_DURATION_MS=5000, KFP_LEASE_RENEW_DEADLINE_MS=5000, KFP_LEASE_RETRY_PERIOD_MS=2000')
+        .and.contain('the lease duration must be longer than the renew deadline');
+      expect(configError({ ...kfpEnv, KFP_LEASE_DURATION_MS: '999' }).problems.map((found) => found.message)).to.deep.equal([
+        'KFP_LEASE_DURATION_MS="999" must be a whole number of at least 1000',
+      ]);
     });
 
     it('accepts PARAMETERS_GRPCKFPAPIADDRESS for compatibility and keeps it out of the kfp slice', () => {

@@ -45,7 +45,7 @@ describe('end to end: the local provider on a state file survives restarts and c
   });
 
   async function service(settings: Record<string, string> = {}): Promise<ServiceProcess> {
-    const started = await ServiceProcess.start({
+    const started = await ServiceProcess.start('local service', {
       PROVIDERNAME: 'ops/local',
       PIPELINEROOTSTORAGE: 'gs://pipeline-root',
       OPERATORWEBHOOK: receiver.url,

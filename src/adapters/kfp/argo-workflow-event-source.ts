@@ -81,11 +81,23 @@ function workflowListOf(body: unknown): WorkflowList {
  * the credentials cannot be had (e.g. a failing exec plugin). The informer calls it from its
  * done-callback without awaiting, so that throw would be an unhandled rejection that ends the
  * process; here it is reported through `done` instead, which reaches the informer's error handlers.
+ * The informer also reconnects after its reconnect delay without looking whether it was stopped
+ * meanwhile, so a stopped source opens no watch, and one connected while it stopped is closed.
  */
 class SettledWatch extends Watch {
+  constructor(
+    config: KubeConfig,
+    private readonly stopped: () => boolean,
+  ) {
+    super(config);
+  }
+
   override async watch(...args: Parameters<Watch['watch']>): Promise<AbortController> {
+    if (this.stopped()) return new AbortController();
     try {
-      return await super.watch(...args);
+      const request = await super.watch(...args);
+      if (this.stopped()) request.abort();
+      return request;
     } catch (error) {
       const done = args[3];
       done(error);
@@ -138,7 +150,13 @@ export class ArgoWorkflowEventSource implements RunEventSource {
         throw error;
       }
     };
-    this.#informer = new ListWatch(path, new SettledWatch(options.kubeConfig), list, false, unpublishedKfpWorkflowSelector);
+    this.#informer = new ListWatch(
+      path,
+      new SettledWatch(options.kubeConfig, () => this.#pending.closed),
+      list,
+      false,
+      unpublishedKfpWorkflowSelector,
+    );
     this.#informer.on('add', (object) => this.#offer(object));
     this.#informer.on('update', (object) => this.#offer(object));
     this.#informer.on('delete', (object) => this.#onDelete(object));

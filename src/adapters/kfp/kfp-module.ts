@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ContainerModule } from 'inversify';
-import type { KfpProviderConfig } from '../../config/kfp-config.js';
+import type { KfpLeaderElectionConfig, KfpProviderConfig } from '../../config/kfp-config.js';
 import type { KfpServiceConfig } from '../../config/service-config.js';
 import { Clock } from '../../ports/clock.js';
 import { HttpRouteContribution } from '../../ports/http-route-contribution.js';
+import { LeadershipMetrics } from '../../ports/leadership-metrics.js';
 import { Logger } from '../../ports/logger.js';
 import { Provider } from '../../ports/provider.js';
 import { RunEventNormaliser } from '../../ports/run-event-normaliser.js';
@@ -18,7 +22,12 @@ import { KfpApiClient } from './kfp-api-client.js';
 import { KfpProvider } from './kfp-provider.js';
 import { KfpRestTransport } from './kfp-rest-transport.js';
 import { KfpRunEventNormaliser } from './kfp-run-event-normaliser.js';
+import { KubernetesLeaseElector } from './kubernetes-lease-elector.js';
+import { LeaderElectedRunEventSource } from './leader-elected-run-event-source.js';
 import { MlmdGrpcClient } from './mlmd-grpc-client.js';
+
+// A container without the core bindings (a test of this module alone) reports leadership nowhere.
+const unreportedLeadership: LeadershipMetrics = { setLeader: () => undefined, countLeadershipAcquired: () => undefined };
 
 /**
  * The KFP REST client. In multi-user mode the token file is read first, so an unreadable token
@@ -34,8 +43,50 @@ async function connectKfp(settings: KfpProviderConfig, timeoutMs: number, logger
 }
 
 /**
+ * The workflow watch of watch mode. With leader election (the default) only the replica holding
+ * the Lease watches, a fresh watch per term of leadership; without it, this replica always does.
+ */
+function workflowWatch(settings: KfpProviderConfig, logger: Logger, clock: Clock, metrics: LeadershipMetrics): RunEventSource {
+  const kubeConfig = loadKubeConfig(settings.kubeConfigPath, { inCluster: settings.inCluster });
+  const watch = (): RunEventSource =>
+    new ArgoWorkflowEventSource({
+      kubeConfig,
+      namespace: settings.namespace,
+      logger: logger.child({ component: 'argo-workflow-event-source' }),
+      clock,
+    });
+  const election = settings.leaderElection;
+  if (!election) return watch();
+  return new LeaderElectedRunEventSource({
+    elector: new KubernetesLeaseElector({
+      kubeConfig,
+      lease: { namespace: election.leaseNamespace || contextNamespace(kubeConfig), name: election.leaseName },
+      identity: holderIdentity(election),
+      timing: election.timing,
+      clock,
+      logger: logger.child({ component: 'leader-election' }),
+      metrics,
+    }),
+    createSource: watch,
+    logger: logger.child({ component: 'argo-workflow-watch' }),
+  });
+}
+
+// A PROVIDERNAME without a namespace leaves the Lease to the kube config's namespace (in a pod,
+// the ServiceAccount's), as kubectl would.
+function contextNamespace(kubeConfig: KubeConfig): string {
+  return kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace || 'default';
+}
+
+// Outside a pod (no HOSTNAME) the host name alone could be shared by several processes, and two
+// replicas with one identity would both believe they hold the lease.
+function holderIdentity(election: KfpLeaderElectionConfig): string {
+  return election.holderIdentity ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
+}
+
+/**
  * The Kubeflow Pipelines provider's bindings: `Provider` (KFP REST API), `RunEventSource` (watch
- * of finished KFP Argo Workflows), `RunEventNormaliser` (workflow → KFP run + ML Metadata → run
+ * of finished KFP Argo Workflows, on the replica elected by Lease), `RunEventNormaliser` (workflow → KFP run + ML Metadata → run
  * completion) and the `HttpRouteContribution` `POST /events/argo-workflows` (the Argo Events
  * relay, fed through the running event pipeline). The MLMD channel closes and the watch stops on
  * deactivation.
@@ -86,16 +137,11 @@ export function kfpModule(config: KfpServiceConfig): ContainerModule {
     options
       .bind<RunEventSource>(RunEventSource)
       .toResolvedValue(
-        (logger: Logger, clock: Clock): RunEventSource =>
+        (logger: Logger, clock: Clock, metrics: LeadershipMetrics | undefined): RunEventSource =>
           settings.workflowEvents === 'relay'
             ? new InMemoryRunEventSource({ clock })
-            : new ArgoWorkflowEventSource({
-                kubeConfig: loadKubeConfig(settings.kubeConfigPath, { inCluster: settings.inCluster }),
-                namespace: settings.namespace,
-                logger: logger.child({ component: 'argo-workflow-event-source' }),
-                clock,
-              }),
-        [Logger, Clock],
+            : workflowWatch(settings, logger, clock, metrics ?? unreportedLeadership),
+        [Logger, Clock, { serviceIdentifier: LeadershipMetrics, optional: true }],
       )
       .inSingletonScope()
       .onDeactivation(async (source) => source.stop());
