@@ -13,6 +13,7 @@ export interface LocalProviderConfig {
 const runDuration = parameterSetting('runDurationMs', 'number', {
   doc: 'how long a local run takes before it completes, in milliseconds',
   decoder: wholeNumber(0),
+  secret: false,
   defaultValue: configDefaults.localRunDurationMs,
 });
 
