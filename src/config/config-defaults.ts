@@ -18,8 +18,8 @@ export const configDefaults = Object.freeze({
   // kube-proxy on every node takes a second or two to stop sending new connections; 5 s covers
   // that, and with the 5 s shutdown budget stays at a third of the default 30 s grace period.
   podShutdownDelayMs: 5000,
-  // The operator's curl steps open a connection per call; an idle connection costs about 13 KiB,
-  // so a thousand of them stay within a few percent of the pod's memory.
+  // The operator's curl steps open a connection per call; an idle connection costs about 13 KiB
+  // (2,000 of them took 25 MiB), so a thousand stay within a few percent of the pod's memory.
   httpConnectionLimit: 1000,
   // Curl does not reuse connections between steps; 5 s (Node's own default) frees them soon.
   httpKeepAliveTimeoutMs: 5000,
@@ -27,10 +27,11 @@ export const configDefaults = Object.freeze({
   httpHeadersTimeoutMs: 10_000,
   // The whole request, body included: 32 MiB arrive in well under a second inside a cluster.
   httpRequestTimeoutMs: 60_000,
-  // Compiled pipelines are mostly long strings: a realistic 5 MB one has about 50,000 values and
-  // nests 9 deep. Beyond these, parsing alone would block the event loop for a quarter of a second
-  // and more (bench/hostile-bodies.mjs), and recursive walkers near the stack's limit.
+  // Compiled pipelines are mostly long strings: a realistic 5 MB one has about 60,000 values and
+  // nests 9 deep. At 200,000 values the costliest shape (one object of 100,000 keys) still parses
+  // in a tenth to a third of a second; 10⁶ keys took 3 s and 262 MiB (bench/hostile-bodies.mjs).
   bodyLimitValues: 200_000,
+  // Far from what recursive walkers of the parsed body (JSON.stringify, structuredClone) overflow.
   bodyLimitDepth: 64,
   logLevel: 'info',
   eventsConcurrency: 8,
