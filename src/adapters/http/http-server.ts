@@ -35,8 +35,8 @@ export interface HttpServer {
 }
 
 // How long an idle connection must have been quiet before draining closes it. A client in a
-// conversation sends its next request within milliseconds; a second of silence means it is not
-// about to, so closing cannot cross a request on the wire.
+// conversation sends its next request within milliseconds; after a second of silence it is not
+// about to, so closing then does not cut off a request on its way.
 const drainQuietMs = 1000;
 
 // Node's close() would first close every idle keep-alive connection at once, resetting a client
