@@ -3,6 +3,8 @@
 // minutes, so it runs only when SOAK_MINUTES is set (`SOAK_MINUTES=10 npm run bench`).
 import { main as events } from './events.mjs';
 import { main as headOfLine } from './head-of-line.mjs';
+import { main as hostileBodies } from './hostile-bodies.mjs';
+import { main as hostileConnections } from './hostile-connections.mjs';
 import { main as startup } from './startup.mjs';
 import { main as vertex } from './vertex.mjs';
 
@@ -11,3 +13,5 @@ await events();
 await headOfLine();
 await vertex(started.find((result) => result.name === 'service (local)'));
 if (process.env.SOAK_MINUTES) await (await import('./soak.mjs')).main();
+await hostileBodies();
+await hostileConnections();

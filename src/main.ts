@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import { createPinoLogger } from './adapters/logging/pino-logger.js';
 import { parseCommandLine, usageExitCode } from './cli/command-line.js';
-import { describeConfig } from './config/describe-config.js';
+import { configSecrets, describeConfig } from './config/describe-config.js';
 import { ConfigError, formatConfigHelp, loadServiceConfig, type ServiceConfig } from './config/service-config.js';
 import { createProviderService, type ProviderService } from './composition/create-provider-service.js';
 import { errorMessage } from './domain/error-message.js';
@@ -82,7 +82,7 @@ function stopOnSignals(service: ProviderService, logger: Logger, isStarted: () =
 async function serve(): Promise<void> {
   const config = readConfig();
   if (!config) return;
-  const logger = createPinoLogger(config.logLevel);
+  const logger = createPinoLogger(config.logLevel, undefined, { secrets: configSecrets(config, process.env) });
   logWarningsAsJson(logger);
   exitOnFatalErrors(logger);
   const service = createProviderService({ config, logger, defaultMetrics: true });
@@ -96,7 +96,7 @@ async function serve(): Promise<void> {
     process.exit(1);
   }
   logger.info('provider service started', {
-    config: describeConfig(config),
+    config: describeConfig(config, process.env),
     apiPort: service.apiPort,
     metricsPort: service.metricsPort,
     events: config.operatorWebhook ? 'sent to OPERATORWEBHOOK' : 'logged only: OPERATORWEBHOOK is not set',

@@ -59,6 +59,8 @@ export class ServiceRuntime {
       logger: parts.logger.child({ component: 'http' }),
       ids: parts.ids,
       bodyLimitBytes: parts.config.bodyLimitBytes,
+      bodyLimitValues: parts.config.bodyLimitValues,
+      bodyLimitDepth: parts.config.bodyLimitDepth,
       readiness: () => {
         if (this.#draining) return { healthy: false, reason: 'shutting down' };
         return pipeline.isReady() ? { healthy: true } : { healthy: false, reason: pipeline.failure() ?? 'run event source not connected' };
@@ -101,8 +103,15 @@ export class ServiceRuntime {
     const { config } = this.#parts;
     try {
       if (listen) {
-        this.#http = await startHttpServer(this.app, config.server.host, config.server.port);
-        this.#metricsServer = await startMetricsServer(this.#parts.metrics.registry, config.server.host, config.metricsPort);
+        const { connections } = config;
+        this.#http = await startHttpServer(this.app, {
+          ...config.server,
+          connectionLimit: connections.limit,
+          keepAliveTimeoutMs: connections.keepAliveTimeoutMs,
+          headersTimeoutMs: connections.headersTimeoutMs,
+          requestTimeoutMs: connections.requestTimeoutMs,
+        });
+        this.#metricsServer = await startMetricsServer(this.#parts.metrics.registry, config.metricsHost, config.metricsPort);
       }
       await this.#parts.pipeline.start();
     } catch (error) {
@@ -112,12 +121,17 @@ export class ServiceRuntime {
   }
 
   /**
-   * Graceful shutdown: `/readyz` answers 503 at once; after `shutdownDelayMs` the servers stop
-   * accepting while in-flight requests and event deliveries finish within `shutdownTimeoutMs`.
+   * Graceful shutdown, in the order that lets every client go without a reset: at once `/readyz`
+   * answers 503 and the API starts draining (every answer carries `Connection: close`, idle
+   * keep-alive connections are closed once quiet), while the port stays open for `shutdownDelayMs`
+   * so that connections Kubernetes still routes here before it has removed the pod from its
+   * Service are served; then the port closes (new connections are refused) and in-flight requests
+   * and event deliveries finish within `shutdownTimeoutMs`.
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#draining = true;
+      this.#http?.drain();
       const { config, pipeline } = this.#parts;
       if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
       await Promise.all([this.#closeServers(config.shutdownTimeoutMs), pipeline.stop(config.shutdownTimeoutMs)]);
@@ -126,7 +140,7 @@ export class ServiceRuntime {
   }
 
   async #closeServers(budgetMs: number): Promise<void> {
-    await Promise.all([this.#http?.close(budgetMs), this.#metricsServer?.close()]);
+    await Promise.all([this.#http?.close(budgetMs), this.#metricsServer?.close(budgetMs)]);
   }
 }
 

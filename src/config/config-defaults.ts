@@ -12,8 +12,27 @@ export const configDefaults = Object.freeze({
   bodyLimitBytes: 32 * 1024 * 1024,
   // Kubernetes waits 30 s before SIGKILL; 5 s keeps rollouts quick while in-flight calls finish.
   shutdownTimeoutMs: 5000,
-  // Off by default: the operator's own Deployment sets no longer grace period than usual.
+  // Outside Kubernetes nothing has to stop routing to the process before its port closes.
   shutdownDelayMs: 0,
+  // In a pod, SIGTERM and the removal of the pod from its Service's endpoints start together, and
+  // kube-proxy on every node takes a second or two to stop sending new connections; 5 s covers
+  // that, and with the 5 s shutdown budget stays at a third of the default 30 s grace period.
+  podShutdownDelayMs: 5000,
+  // The operator's curl steps open a connection per call; an idle connection costs about 13 KiB
+  // (2,000 of them took 25 MiB), so a thousand stay within a few percent of the pod's memory.
+  httpConnectionLimit: 1000,
+  // Curl does not reuse connections between steps; 5 s (Node's own default) frees them soon.
+  httpKeepAliveTimeoutMs: 5000,
+  // Curl sends its headers at once; 10 s ends a connection that trickles them (slowloris).
+  httpHeadersTimeoutMs: 10_000,
+  // The whole request, body included: 32 MiB arrive in well under a second inside a cluster.
+  httpRequestTimeoutMs: 60_000,
+  // Compiled pipelines are mostly long strings: a realistic 5 MB one has about 60,000 values and
+  // nests 9 deep. At 200,000 values the costliest shape (one object of 100,000 keys) still parses
+  // in a tenth to a third of a second; 10⁶ keys took 3 s and 262 MiB (bench/hostile-bodies.mjs).
+  bodyLimitValues: 200_000,
+  // Far from what recursive walkers of the parsed body (JSON.stringify, structuredClone) overflow.
+  bodyLimitDepth: 64,
   logLevel: 'info',
   eventsConcurrency: 8,
   // An operator outage of up to a day is survivable without losing events.

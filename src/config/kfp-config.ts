@@ -62,48 +62,58 @@ const settings = {
   restApiUrl: parameterSetting('restKfpApiUrl', 'string', {
     doc: 'base URL of the KFP API server REST port',
     decoder: httpUrlText,
+    secret: false,
   }),
   // Read by nothing: this service speaks the REST API, but existing Provider resources set it.
   grpcApiAddress: parameterSetting('grpcKfpApiAddress', 'string', {
     doc: 'KFP gRPC address; accepted for compatibility with existing Provider resources, unused',
     decoder: text('host:port'),
+    secret: false,
   }),
   metadataStoreAddress: parameterSetting('grpcMetadataStoreAddress', 'string', {
     doc: 'ML Metadata gRPC host:port',
     decoder: text('host:port of the ML Metadata gRPC service'),
+    secret: false,
   }),
   namespace: parameterSetting('kfpNamespace', 'string', {
     doc: 'namespace whose Argo Workflows are watched; empty or unset = all namespaces, which multi-user mode needs',
     decoder: text('a namespace'),
+    secret: false,
     defaultValue: configDefaults.kfpNamespace,
   }),
   multiUserMode: parameterSetting('kfpMultiUserMode', 'boolean', {
     doc: 'multi-user Kubeflow: bearer token and namespaced experiments',
     decoder: flag,
+    secret: false,
     defaultValue: false,
   }),
   defaultExperiment: parameterSetting('defaultExperiment', 'string', {
     doc: 'experiment used when a run names none',
     decoder: text('an experiment name'),
+    secret: false,
     defaultValue: '',
   }),
   workflowEvents: parameterSetting('kfpWorkflowEvents', 'string', {
     doc: 'where finished workflows come from: watch (list+watch, needs RBAC) or relay (Argo Events only)',
     decoder: oneOf(workflowEventSources),
+    secret: false,
     defaultValue: configDefaults.kfpWorkflowEvents,
   }),
   tokenFile: environmentSetting('KFP_TOKEN_FILE', {
     doc: 'bearer token file in Kubeflow multi-user mode',
     decoder: text('a file path'),
+    secret: false,
     defaultValue: configDefaults.kfpTokenFile,
   }),
   kubeConfigPath: environmentSetting('KUBECONFIG', {
     doc: "kubeconfig file(s), ':'-separated, of the workflow watch; unset = the pod's in-cluster service account (never ~/.kube/config)",
     decoder: text('the path of a kubeconfig file'),
+    secret: false,
   }),
   inCluster: environmentSetting('KUBERNETES_SERVICE_HOST', {
     doc: 'set by Kubernetes in every pod; tells that the in-cluster service account can be used',
     decoder: text('a host name or address'),
+    secret: false,
   }),
   leaderElection: environmentSetting('KFP_LEADER_ELECTION', {
     doc: 'in watch mode, elect one replica by Kubernetes Lease to watch workflows; false = every replica watches (one replica only)',

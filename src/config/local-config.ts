@@ -27,6 +27,7 @@ const defaultStateLockWaitMs = 30_000;
 const runDuration = parameterSetting('runDurationMs', 'number', {
   doc: 'how long a local run takes before it completes, in milliseconds',
   decoder: wholeNumber(0),
+  secret: false,
   defaultValue: configDefaults.localRunDurationMs,
 });
 

@@ -15,6 +15,7 @@ import {
   SettingsReader,
 } from './setting.js';
 import { httpUrl, namespacedName, oneOf, text, wholeNumber } from './setting-decoders.js';
+import { readServingConfig, type ServingConfig, servingSettings } from './serving-config.js';
 import { readVertexConfig, type VertexProviderConfig, vertexSettings } from './vertex-config.js';
 
 // What callers of loadServiceConfig use with it, importable from here as before the split.
@@ -44,27 +45,13 @@ export interface EventsConfig {
 }
 
 /** What every provider kind is configured with. */
-export interface CommonServiceConfig {
+export interface CommonServiceConfig extends ServingConfig {
   /** The Provider resource (`PROVIDERNAME`), reported in every event and run label. */
   readonly providerName: NamespacedName;
   /** Pipeline root storage (`PIPELINEROOTSTORAGE`); empty only on the local provider. */
   readonly pipelineRootStorage: string;
   /** Where run completion events go; unset (local provider only) means they are logged. */
   readonly operatorWebhook?: URL;
-  /** API listen address (`SERVER_HOST`, `SERVER_PORT`). */
-  readonly server: { readonly host: string; readonly port: number };
-  /** Prometheus `/metrics` port (`METRICS_PORT`). */
-  readonly metricsPort: number;
-  /** Largest accepted request body (`HTTP_BODY_LIMIT_BYTES`). */
-  readonly bodyLimitBytes: number;
-  /** How long SIGTERM waits for in-flight work (`SHUTDOWN_TIMEOUT_MS`). */
-  readonly shutdownTimeoutMs: number;
-  /**
-   * How long after SIGTERM the API keeps serving, answering `/readyz` with 503, before it stops
-   * accepting connections (`SHUTDOWN_DELAY_MS`), so that Kubernetes takes the pod out of its
-   * Service before the port closes.
-   */
-  readonly shutdownDelayMs: number;
   /** Least severe level logged (`LOG_LEVEL`). */
   readonly logLevel: LogLevel;
   /** The event pipeline and webhook sink. */
@@ -106,76 +93,55 @@ const settings = {
   providerType: environmentSetting('PROVIDER_TYPE', {
     doc: 'provider kind; inferred from PARAMETERS_VAIPROJECT / PARAMETERS_RESTKFPAPIURL when unset',
     decoder: oneOf(providerTypes),
+    secret: false,
     defaultText: 'local',
   }),
   providerName: environmentSetting('PROVIDERNAME', {
     doc: 'namespace/name of the Provider resource; required for vai and kfp',
     decoder: namespacedName,
+    secret: false,
     defaultText: `${configDefaults.localProviderName} (local only)`,
   }),
   pipelineRootStorage: environmentSetting('PIPELINEROOTSTORAGE', {
     doc: 'pipeline root storage location, e.g. gs://bucket; required for vai and kfp',
     decoder: text('a storage location such as gs://bucket'),
+    secret: false,
     defaultText: `${configDefaults.localArtifactRoot} (local only)`,
   }),
   operatorWebhook: environmentSetting('OPERATORWEBHOOK', {
     doc: 'URL run completion events are POSTed to; required for vai and kfp; unset on local = events are logged only',
     decoder: httpUrl,
-  }),
-  serverHost: environmentSetting('SERVER_HOST', {
-    doc: 'API listen address',
-    decoder: text('a host name or address'),
-    defaultValue: configDefaults.serverHost,
-  }),
-  serverPort: environmentSetting('SERVER_PORT', {
-    doc: 'API port (0 = any free port)',
-    decoder: wholeNumber(0, 65535),
-    defaultValue: configDefaults.serverPort,
-  }),
-  metricsPort: environmentSetting('METRICS_PORT', {
-    doc: 'Prometheus /metrics port (0 = any free port)',
-    decoder: wholeNumber(0, 65535),
-    defaultValue: configDefaults.metricsPort,
-  }),
-  bodyLimitBytes: environmentSetting('HTTP_BODY_LIMIT_BYTES', {
-    doc: 'largest accepted JSON body; larger is 413',
-    decoder: wholeNumber(1),
-    defaultValue: configDefaults.bodyLimitBytes,
-  }),
-  shutdownTimeoutMs: environmentSetting('SHUTDOWN_TIMEOUT_MS', {
-    doc: 'how long SIGTERM waits for in-flight work',
-    decoder: wholeNumber(0),
-    defaultValue: configDefaults.shutdownTimeoutMs,
-  }),
-  shutdownDelayMs: environmentSetting('SHUTDOWN_DELAY_MS', {
-    doc: 'how long SIGTERM keeps serving with /readyz 503 before closing the port',
-    decoder: wholeNumber(0),
-    defaultValue: configDefaults.shutdownDelayMs,
+    secret: false,
   }),
   logLevel: environmentSetting('LOG_LEVEL', {
     doc: 'least severe level logged',
     decoder: oneOf(logLevels),
+    secret: false,
     defaultValue: configDefaults.logLevel,
   }),
   eventsConcurrency: environmentSetting('EVENTS_CONCURRENCY', {
     doc: 'run completion events processed at once',
     decoder: wholeNumber(1, 1024),
+    secret: false,
     defaultValue: configDefaults.eventsConcurrency,
   }),
   eventsMaxAgeMs: environmentSetting('EVENTS_MAX_AGE_MS', {
     doc: 'how long a failing event is retried before it is dropped with an error log',
     decoder: wholeNumber(1),
+    secret: false,
     defaultValue: configDefaults.eventsMaxAgeMs,
   }),
   retryInitialMs: environmentSetting('EVENTS_RETRY_INITIAL_MS', {
     doc: 'first retry delay (doubles, with jitter)',
     decoder: wholeNumber(1),
+    secret: false,
     defaultValue: configDefaults.retryInitialMs,
   }),
   // No default value: an unset maximum is raised to the first delay when that is larger.
   retryMaxMs: environmentSetting('EVENTS_RETRY_MAX_MS', {
     doc: 'largest retry delay; at least EVENTS_RETRY_INITIAL_MS',
     decoder: wholeNumber(1),
+    secret: false,
     defaultText: String(configDefaults.retryMaxMs),
   }),
   eventsMaxAwaitingRetry: environmentSetting('EVENTS_MAX_AWAITING_RETRY', {
@@ -186,6 +152,7 @@ const settings = {
   webhookTimeoutMs: environmentSetting('WEBHOOK_TIMEOUT_MS', {
     doc: 'timeout of one webhook request',
     decoder: wholeNumber(1),
+    secret: false,
     defaultValue: configDefaults.webhookTimeoutMs,
   }),
   backendTimeoutMs: environmentSetting('BACKEND_TIMEOUT_MS', {
@@ -196,7 +163,7 @@ const settings = {
 };
 
 /** The settings every provider kind reads, as the table lists them. */
-export const commonSettings: readonly AnySetting[] = Object.freeze(Object.values(settings));
+export const commonSettings: readonly AnySetting[] = Object.freeze([...Object.values(settings), ...servingSettings]);
 
 const helpSections = [
   { title: 'Configuration (environment variables)', settings: commonSettings },
@@ -236,11 +203,7 @@ function readCommonConfig(
     providerName: providerName ?? { namespace: '', name: local ? configDefaults.localProviderName : '' },
     pipelineRootStorage: pipelineRootStorage ?? '',
     ...(operatorWebhook ? { operatorWebhook } : {}),
-    server: { host: reader.read(settings.serverHost), port: reader.read(settings.serverPort) },
-    metricsPort: reader.read(settings.metricsPort),
-    bodyLimitBytes: reader.read(settings.bodyLimitBytes),
-    shutdownTimeoutMs: reader.read(settings.shutdownTimeoutMs),
-    shutdownDelayMs: reader.read(settings.shutdownDelayMs),
+    ...readServingConfig(reader),
     logLevel: reader.read(settings.logLevel),
     events: {
       concurrency: reader.read(settings.eventsConcurrency),

@@ -58,6 +58,11 @@ export interface Setting<T, D extends T | undefined = T | undefined> {
   readonly defaultText: string | undefined;
   /** Set for a Provider parameter. */
   readonly parameter: ProviderParameter | undefined;
+  /**
+   * Whether the value may be a credential, so that it is never written out: the start-up log shows
+   * `[redacted]` instead, and the logger removes it from every line.
+   */
+  readonly secret: boolean;
 }
 
 /** A setting of any type, as tables list them. */
@@ -70,6 +75,11 @@ export interface SettingSpec<T, D extends T | undefined> {
   readonly defaultValue?: D;
   /** Overrides the printed default, which is otherwise the default value as text. */
   readonly defaultText?: string;
+  /**
+   * `false` for a setting known not to carry a credential, whose value the start-up log may show.
+   * Left out, the setting counts as secret: a setting nobody has thought about is redacted.
+   */
+  readonly secret?: boolean;
 }
 
 function declare<T, D extends T | undefined>(
@@ -86,6 +96,7 @@ function declare<T, D extends T | undefined>(
     defaultValue: spec.defaultValue as D,
     defaultText: spec.defaultText ?? printed,
     parameter,
+    secret: spec.secret ?? true,
   });
 }
 
@@ -145,6 +156,11 @@ export class SettingsReader {
       this.report(setting.variable, `${setting.variable} is required ${neededBy}: ${setting.decoder.form}`);
     }
     return this.read(setting);
+  }
+
+  /** Whether the setting was given a value (a blank one counts as not given). */
+  isSet(setting: AnySetting): boolean {
+    return this.#input(setting) !== undefined;
   }
 
   /** Records a problem found across settings; only the first problem of a variable is kept. */

@@ -30,50 +30,61 @@ const settings = {
   project: parameterSetting('vaiProject', 'string', {
     doc: 'Google Cloud project of Vertex AI and Pub/Sub',
     decoder: text('a Google Cloud project id'),
+    secret: false,
   }),
   location: parameterSetting('vaiLocation', 'string', {
     doc: 'Vertex AI region, e.g. europe-west2',
     decoder: text('a Vertex AI region such as europe-west2'),
+    secret: false,
   }),
   jobServiceAccount: parameterSetting('vaiJobServiceAccount', 'string', {
     doc: "service account pipeline jobs run as; unset = Vertex AI's default",
     decoder: text('a service account email'),
+    secret: false,
     defaultValue: '',
   }),
   endpoint: parameterSetting('vaiEndpoint', 'string', {
     doc: 'Vertex AI gRPC endpoint; http://host:port means plaintext without credentials',
     decoder: text('host:port or http://host:port'),
+    secret: false,
     defaultText: '<vaiLocation>-aiplatform.googleapis.com:443',
   }),
   pipelineBucket: parameterSetting('pipelineBucket', 'string', {
     doc: 'GCS bucket holding compiled pipelines',
     decoder: text('a GCS bucket name'),
+    secret: false,
   }),
   eventsSubscription: parameterSetting('eventsourcePipelineEventsSubscription', 'string', {
     doc: 'Pub/Sub subscription receiving pipeline job log entries',
     decoder: text('a Pub/Sub subscription name'),
+    secret: false,
   }),
   maxConcurrentRunCount: parameterSetting('maxConcurrentRunCount', 'number', {
     doc: 'max concurrent runs of a schedule',
     decoder: wholeNumber(1),
+    secret: false,
     defaultValue: configDefaults.vaiMaxConcurrentRunCount,
   }),
   pscNetworkAttachment: parameterSetting('pscNetworkAttachment', 'string', {
     doc: 'Private Service Connect network attachment for jobs; unset = none',
     decoder: text('a network attachment name'),
+    secret: false,
     defaultValue: '',
   }),
   gcsEndpoint: parameterSetting('gcsEndpoint', 'string', {
     doc: 'GCS endpoint override; disables credentials',
     decoder: text('a URL or host:port'),
+    secret: false,
   }),
   storageEmulatorHost: environmentSetting('STORAGE_EMULATOR_HOST', {
     doc: 'GCS endpoint override, as PARAMETERS_GCSENDPOINT',
     decoder: text('a URL or host:port'),
+    secret: false,
   }),
   pubsubEmulatorHost: environmentSetting('PUBSUB_EMULATOR_HOST', {
     doc: 'host:port of a Pub/Sub emulator; disables credentials',
     decoder: text('host:port'),
+    secret: false,
   }),
 };
 

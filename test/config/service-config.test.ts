@@ -41,8 +41,12 @@ describe('service configuration', () => {
         providerName: { namespace: '', name: 'local' },
         pipelineRootStorage: '',
         server: { host: '0.0.0.0', port: 8080 },
+        metricsHost: '0.0.0.0',
         metricsPort: 8081,
+        connections: { limit: 1000, keepAliveTimeoutMs: 5000, headersTimeoutMs: 10_000, requestTimeoutMs: 60_000 },
         bodyLimitBytes: 32 * 1024 * 1024,
+        bodyLimitValues: 200_000,
+        bodyLimitDepth: 64,
         shutdownTimeoutMs: 5000,
         shutdownDelayMs: 0,
         logLevel: 'info',
@@ -87,8 +91,16 @@ describe('service configuration', () => {
         SERVER_HOST: '127.0.0.1',
         SERVER_PORT: '9090',
         METRICS_PORT: '0',
+        METRICS_HOST: '0.0.0.0',
         HTTP_BODY_LIMIT_BYTES: '1024',
+        HTTP_BODY_LIMIT_VALUES: '100',
+        HTTP_BODY_LIMIT_DEPTH: '8',
+        HTTP_CONNECTION_LIMIT: '20',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
+        HTTP_HEADERS_TIMEOUT_MS: '2000',
+        HTTP_REQUEST_TIMEOUT_MS: '3000',
         SHUTDOWN_TIMEOUT_MS: '250',
+        SHUTDOWN_DELAY_MS: '40',
         LOG_LEVEL: 'debug',
         EVENTS_CONCURRENCY: '3',
         EVENTS_MAX_AGE_MS: '60000',
@@ -104,8 +116,13 @@ describe('service configuration', () => {
       expect(config.operatorWebhook?.href).to.equal('http://kfp-operator-events.kfp-operator:8080/events');
       expect(config.server).to.deep.equal({ host: '127.0.0.1', port: 9090 });
       expect(config.metricsPort).to.equal(0);
+      expect(config.metricsHost).to.equal('0.0.0.0');
       expect(config.bodyLimitBytes).to.equal(1024);
+      expect(config.bodyLimitValues).to.equal(100);
+      expect(config.bodyLimitDepth).to.equal(8);
+      expect(config.connections).to.deep.equal({ limit: 20, keepAliveTimeoutMs: 1000, headersTimeoutMs: 2000, requestTimeoutMs: 3000 });
       expect(config.shutdownTimeoutMs).to.equal(250);
+      expect(config.shutdownDelayMs).to.equal(40);
       expect(config.logLevel).to.equal('debug');
       expect(config.events).to.deep.equal({
         concurrency: 3,
@@ -117,6 +134,17 @@ describe('service configuration', () => {
       });
       expect(config.backendTimeoutMs).to.equal(400);
       expect(narrowServiceConfig(config, 'local').local).to.deep.equal({ runDurationMs: 50, artifactRoot: 'gs://pipeline-root' });
+    });
+
+    it('binds /metrics where the API binds unless METRICS_HOST says otherwise', () => {
+      expect(loadServiceConfig({ SERVER_HOST: '127.0.0.1' }).metricsHost).to.equal('127.0.0.1');
+      expect(loadServiceConfig({ SERVER_HOST: '127.0.0.1', METRICS_HOST: '0.0.0.0' })).to.include({ metricsHost: '0.0.0.0' });
+    });
+
+    it('waits 5 s on SIGTERM in a Kubernetes pod, for its endpoints to be removed, and not elsewhere', () => {
+      expect(loadServiceConfig({ KUBERNETES_SERVICE_HOST: '10.0.0.1' }).shutdownDelayMs).to.equal(5000);
+      expect(loadServiceConfig({}).shutdownDelayMs).to.equal(0);
+      expect(loadServiceConfig({ KUBERNETES_SERVICE_HOST: '10.0.0.1', SHUTDOWN_DELAY_MS: '0' }).shutdownDelayMs).to.equal(0);
     });
 
     it('raises the default largest retry delay to at least the first one', () => {
@@ -293,6 +321,13 @@ describe('service configuration', () => {
         variable: 'EVENTS_MAX_AGE_MS',
       },
       { why: 'kfp without PROVIDERNAME', env: { ...kfpEnv, PROVIDERNAME: undefined }, variable: 'PROVIDERNAME' },
+      { why: 'a connection limit of 0', env: { HTTP_CONNECTION_LIMIT: '0' }, variable: 'HTTP_CONNECTION_LIMIT' },
+      { why: 'a body depth limit that is no number', env: { HTTP_BODY_LIMIT_DEPTH: 'deep' }, variable: 'HTTP_BODY_LIMIT_DEPTH' },
+      {
+        why: 'a headers timeout longer than the request timeout',
+        env: { HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' },
+        variable: 'HTTP_HEADERS_TIMEOUT_MS',
+      },
       {
         why: 'kfp without a metadata store',
         env: { ...kfpEnv, PARAMETERS_GRPCMETADATASTOREADDRESS: undefined },

@@ -43,6 +43,16 @@ describe('settings table', () => {
     expect(reader.problems).to.deep.equal([{ variable: 'PORT', message: 'first' }]);
   });
 
+  it('counts a setting as secret unless it is marked otherwise, and says whether it was given', () => {
+    const token = environmentSetting('SOME_TOKEN', { doc: 'a token', decoder: text('a token') });
+    expect(token.secret).to.equal(true);
+    expect(environmentSetting('SOME_PORT', { doc: 'a port', decoder: wholeNumber(0), secret: false }).secret).to.equal(false);
+    expect(label.secret).to.equal(true);
+    expect(new SettingsReader({ SOME_TOKEN: ' x ' }, {}).isSet(token)).to.equal(true);
+    expect(new SettingsReader({ SOME_TOKEN: '  ' }, {}).isSet(token)).to.equal(false);
+    expect(new SettingsReader({}, { someLabel: 'x' }).isSet(label)).to.equal(true);
+  });
+
   it('prints sections of aligned rows with their defaults', () => {
     expect(formatSettingsTable([{ title: 'Things', settings: [port, colour] }])).to.deep.equal([
       '',

@@ -1,12 +1,13 @@
 import Router from '@koa/router';
 import Koa from 'koa';
+import { configDefaults } from '../../config/config-defaults.js';
 import type { HttpRouteContribution } from '../../ports/http-route-contribution.js';
 import type { IdGenerator } from '../../ports/id-generator.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Provider } from '../../ports/provider.js';
 import type { HttpMetrics } from '../../ports/http-metrics.js';
 import { HttpError } from './http-error.js';
-import { readRawBody } from './json-body.js';
+import { type BodyReader, createBodyReader } from './json-body.js';
 import { jsonErrorMiddleware } from './json-error-middleware.js';
 import { requestObserverMiddleware, routePatternState } from './request-observer-middleware.js';
 import { resourceRoutes } from './resource-routes.js';
@@ -24,7 +25,12 @@ export interface HttpAppOptions {
   readonly provider: Provider;
   readonly logger: Logger;
   readonly ids: IdGenerator;
+  /** Largest request body, on the wire and as text in memory; larger is 413. */
   readonly bodyLimitBytes: number;
+  /** Most JSON values (object keys included) in a request body; more is 413 before parsing. */
+  readonly bodyLimitValues?: number;
+  /** Deepest nesting of objects and arrays in a request body; deeper is 413 before parsing. */
+  readonly bodyLimitDepth?: number;
   /** Asked on every `/readyz`: whether the service is ready to serve. */
   readonly readiness: () => Health;
   /** Asked on every `/livez`: whether the process is alive; alive when left out. */
@@ -60,7 +66,7 @@ function healthRoutes(options: HttpAppOptions): Router {
   return router;
 }
 
-function contributedRoutes(contributions: readonly HttpRouteContribution[], bodyLimitBytes: number): Router {
+function contributedRoutes(contributions: readonly HttpRouteContribution[], bodies: BodyReader): Router {
   const router = new Router();
   for (const contribution of contributions) {
     const method = contribution.method.toLowerCase() as 'post' | 'put' | 'get';
@@ -68,7 +74,7 @@ function contributedRoutes(contributions: readonly HttpRouteContribution[], body
       const headers = Object.fromEntries(
         Object.entries(ctx.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
       );
-      const answer = await contribution.handle({ headers, body: await readRawBody(ctx, bodyLimitBytes) });
+      const answer = await contribution.handle({ headers, body: await bodies.raw(ctx) });
       ctx.status = answer.status;
       ctx.body = answer.body;
     });
@@ -83,11 +89,12 @@ function contributedRoutes(contributions: readonly HttpRouteContribution[], body
  */
 export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
-  const routers = [
-    healthRoutes(options),
-    resourceRoutes(options.provider, options.bodyLimitBytes),
-    contributedRoutes(options.contributions ?? [], options.bodyLimitBytes),
-  ];
+  const bodies = createBodyReader({
+    bytes: options.bodyLimitBytes,
+    values: options.bodyLimitValues ?? configDefaults.bodyLimitValues,
+    depth: options.bodyLimitDepth ?? configDefaults.bodyLimitDepth,
+  });
+  const routers = [healthRoutes(options), resourceRoutes(options.provider, bodies), contributedRoutes(options.contributions ?? [], bodies)];
   app.use(
     requestObserverMiddleware({ logger: options.logger, ids: options.ids, ...(options.metrics ? { metrics: options.metrics } : {}) }),
   );

@@ -1,39 +1,108 @@
 import type { Context } from 'koa';
 import { InvalidInputError } from '../../domain/errors.js';
+import { ByteBudget } from './byte-budget.js';
 import { HttpError } from './http-error.js';
+import { type JsonShapeExcess, JsonShapeScanner } from './json-shape-scanner.js';
 
-/** Reads the raw request body, refusing (413) once it grows past `limitBytes`. */
-export async function readRawBody(ctx: Context, limitBytes: number): Promise<Buffer> {
+/** What a request body may be: its size, and the shape of its JSON. */
+export interface BodyLimits {
+  /** Largest body, in bytes on the wire and in bytes of its text in memory. */
+  readonly bytes: number;
+  /** Most JSON values, object keys included. */
+  readonly values: number;
+  /** Deepest nesting of objects and arrays. */
+  readonly depth: number;
+}
+
+/** Reads request bodies within {@link BodyLimits}. */
+export interface BodyReader {
+  /** The raw body; 413 once it goes over a limit. */
+  raw(ctx: Context): Promise<Buffer>;
+  /**
+   * The parsed JSON body. The media type must be `application/json` (parameters such as a charset
+   * are fine); anything else is 415, an unparsable body 400, one over a limit 413.
+   */
+  json(ctx: Context): Promise<unknown>;
+}
+
+// A body this small never waits for the budget: the operator's run, schedule and experiment
+// calls stay quick while a large pipeline is being parsed, and a thousand of them are 16 MiB.
+const smallBodyBytes = 16 * 1024;
+
+const shapeMessages: Readonly<Record<JsonShapeExcess, (limits: BodyLimits) => string>> = {
+  values: (limits) => `request body has more than ${limits.values} JSON values (object keys included), the limit`,
+  depth: (limits) => `request body nests objects and arrays deeper than ${limits.depth} levels, the limit`,
+};
+
+function tooLarge(ctx: Context, message: string): HttpError {
+  // Stop reading; the connection is closed after the answer so the rest is not parsed.
+  ctx.set('connection', 'close');
+  return new HttpError(413, message);
+}
+
+// The budget is held until the answer is sent: the parsed body lives that long, and so do the
+// copies a provider makes of it. A client that goes away while waiting gives up its place.
+async function holdBudget(ctx: Context, budget: ByteBudget, bytes: number): Promise<void> {
+  const gone = new AbortController();
+  ctx.res.once('close', () => gone.abort(new Error('the client closed the connection')));
+  const release = await budget.acquire(bytes, gone.signal);
+  ctx.res.once('close', release);
+}
+
+async function readBody(ctx: Context, limits: BodyLimits, budget: ByteBudget): Promise<Buffer> {
   const declared = Number(ctx.get('content-length') || Number.NaN);
-  if (declared > limitBytes) throw new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limitBytes} bytes`);
+  if (declared > limits.bytes) throw new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limits.bytes} bytes`);
+  const known = Number.isSafeInteger(declared) && declared >= 0;
+  if (!known || declared > smallBodyBytes) await holdBudget(ctx, budget, known ? declared : limits.bytes);
+  // A declared length is read into one buffer of that size, so the body is held once, not twice.
+  const whole = known && declared > smallBodyBytes ? Buffer.allocUnsafe(declared) : undefined;
   const chunks: Buffer[] = [];
+  const scanner = new JsonShapeScanner(limits);
   let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limitBytes) {
-      // Stop reading; the connection is closed after the answer so the rest is not parsed.
-      ctx.set('connection', 'close');
-      throw new HttpError(413, `request body exceeds the limit of ${limitBytes} bytes`);
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    if (size + chunk.length > limits.bytes) throw tooLarge(ctx, `request body exceeds the limit of ${limits.bytes} bytes`);
+    const excess = scanner.scan(chunk);
+    if (excess) throw tooLarge(ctx, shapeMessages[excess](limits));
+    if (scanner.textBytes > limits.bytes) {
+      throw tooLarge(
+        ctx,
+        `request body would take over ${limits.bytes} bytes as text (a character beyond Latin-1 takes two), over the limit`,
+      );
     }
-    chunks.push(chunk as Buffer);
+    if (whole) chunk.copy(whole, size);
+    else chunks.push(chunk);
+    size += chunk.length;
   }
-  return Buffer.concat(chunks);
+  return whole ? whole.subarray(0, size) : Buffer.concat(chunks);
+}
+
+function mediaType(ctx: Context): string {
+  return (ctx.get('content-type').split(';', 1)[0] ?? '').trim().toLowerCase();
 }
 
 /**
- * Reads a JSON request body. The media type must be `application/json` (parameters such as a
- * charset are fine); anything else is 415, an unparsable body 400, an oversized one 413.
+ * A body reader for `limits`. Every body, JSON or not, is measured while it arrives (bytes, JSON
+ * values, nesting, text size), so a shape that would take the pod's memory or block the event
+ * loop in `JSON.parse` is refused with 413 before it is parsed; and bodies over 16 KiB take their
+ * size from one budget of `limits.bytes`, so concurrent uploads never hold more than one largest
+ * body between them.
  */
-export async function readJsonBody(ctx: Context, limitBytes: number): Promise<unknown> {
-  const type = (ctx.get('content-type').split(';', 1)[0] ?? '').trim().toLowerCase();
-  if (type !== 'application/json') {
-    throw new HttpError(415, `content type "${ctx.get('content-type') || '(none)'}" is not supported; send application/json`);
-  }
-  const raw = await readRawBody(ctx, limitBytes);
-  if (raw.length === 0) throw new InvalidInputError('request body is empty; expected a JSON definition');
-  try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
-  } catch (error) {
-    throw new InvalidInputError(`request body is not valid JSON: ${(error as Error).message}`);
-  }
+export function createBodyReader(limits: BodyLimits): BodyReader {
+  const budget = new ByteBudget(limits.bytes);
+  return {
+    raw: (ctx) => readBody(ctx, limits, budget),
+    json: async (ctx) => {
+      if (mediaType(ctx) !== 'application/json') {
+        throw new HttpError(415, `content type "${ctx.get('content-type') || '(none)'}" is not supported; send application/json`);
+      }
+      // The buffer is not kept: once decoded it is garbage, before the parser builds the value.
+      const text = (await readBody(ctx, limits, budget)).toString('utf8');
+      if (text.length === 0) throw new InvalidInputError('request body is empty; expected a JSON definition');
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (error) {
+        throw new InvalidInputError(`request body is not valid JSON: ${(error as Error).message}`);
+      }
+    },
+  };
 }

@@ -15,7 +15,7 @@ import {
   type ResourceType,
   resourceTypes,
 } from '../../ports/provider.js';
-import { readJsonBody } from './json-body.js';
+import type { BodyReader } from './json-body.js';
 import { carryIdInErrorAnswers } from './json-error-middleware.js';
 
 /** How each resource type's request body is decoded and validated. */
@@ -75,12 +75,12 @@ export const resourceRoutePatterns = Object.freeze({
  * out is 501. Error answers to PUT and DELETE carry the id of the path, those to POST none; an
  * unknown type (404) is refused before the id is read, as such a path names no resource.
  */
-export function resourceRoutes(provider: Provider, bodyLimitBytes: number): Router {
+export function resourceRoutes(provider: Provider, bodies: BodyReader): Router {
   const router = new Router();
   router.post(resourceRoutePatterns.collection, async function createResource(ctx) {
     const type = resourceType(ctx);
     const create = operation(provider, type, 'create');
-    const definition = decoders[type](await readJsonBody(ctx, bodyLimitBytes));
+    const definition = decoders[type](await bodies.json(ctx));
     ctx.status = 201;
     ctx.body = { id: await create(definition) };
   });
@@ -88,7 +88,7 @@ export function resourceRoutes(provider: Provider, bodyLimitBytes: number): Rout
     const type = resourceType(ctx);
     const id = resourceId(ctx);
     const update = operation(provider, type, 'update');
-    const definition = decoders[type](await readJsonBody(ctx, bodyLimitBytes));
+    const definition = decoders[type](await bodies.json(ctx));
     ctx.status = 200;
     ctx.body = { id: await update(id, definition) };
   });

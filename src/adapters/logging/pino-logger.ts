@@ -1,6 +1,7 @@
 import { pino, type Logger as Pino } from 'pino';
 import type { LogFields, Logger, LogLevel } from '../../ports/logger.js';
 import { boundLogLine } from './bounded-log-line.js';
+import { LogLineRedactor } from './log-line-redactor.js';
 
 class PinoLogger implements Logger {
   constructor(private readonly pino: Pino) {}
@@ -26,17 +27,27 @@ class PinoLogger implements Logger {
   }
 }
 
+/** How {@link createPinoLogger} treats what it writes. */
+export interface PinoLoggerOptions {
+  /** Values no line may carry (the configuration's secrets, see `configSecrets`); each is scrubbed. */
+  readonly secrets?: readonly string[];
+}
+
 /**
  * JSON-lines logging to stdout with pino: one object a line, `level` as a word, ISO times, which
- * is what log collectors in the cluster parse without configuration; no line over 16 KiB.
+ * is what log collectors in the cluster parse without configuration; no line over 16 KiB, and no
+ * credential in any line (header values, bearer tokens, URL userinfo and credential query values,
+ * and the given `secrets`), whatever a message or field carries.
  */
-export function createPinoLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
+export function createPinoLogger(level: LogLevel, destination?: NodeJS.WritableStream, logging: PinoLoggerOptions = {}): Logger {
+  const redactor = new LogLineRedactor(logging.secrets);
   const options = {
     level,
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
-    hooks: { streamWrite: boundLogLine },
+    // Scrubbed before bounding: cutting a long line first could keep part of a secret.
+    hooks: { streamWrite: (line: string) => boundLogLine(redactor.redact(line)) },
   };
   return new PinoLogger(destination ? pino(options, destination) : pino(options));
 }

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { expect } from 'chai';
+import { realisticCompiledPipeline } from '../../../bench/fixtures/compiled-pipeline.mjs';
 import { decodePipelineResource } from '../../../src/domain/definition-decoding.js';
 import { BackendError, InvalidInputError } from '../../../src/domain/errors.js';
 import type { Provider } from '../../../src/ports/provider.js';
@@ -112,14 +113,14 @@ describe('HTTP resource API', () => {
       }
     });
 
-    it('accepts a ~5 MB compiled pipeline under the default 32 MiB limit', async () => {
+    it('accepts a realistic 5 MB compiled pipeline under the default limits', async () => {
       const base = await serve();
-      const compiledPipeline = { components: Array.from({ length: 50_000 }, (_, n) => ({ name: `c${n}`, image: 'x'.repeat(80) })) };
+      const compiledPipeline = realisticCompiledPipeline(5_000_000);
       const body = JSON.stringify({ ...bodies.pipeline, compiledPipeline });
-      expect(body.length).to.be.within(4_500_000, 6_000_000);
+      expect(body.length).to.be.within(5_000_000, 5_100_000);
       const answer = await send(base, 'POST', '/resource/pipeline', { body, contentType: 'application/json' });
       expect(answer.status).to.equal(201);
-      expect((calls()[0]!.definition as { compiledPipeline: typeof compiledPipeline }).compiledPipeline.components).to.have.length(50_000);
+      expect((calls()[0]!.definition as { compiledPipeline: unknown }).compiledPipeline).to.deep.equal(compiledPipeline);
     });
 
     it('echoes the caller request id, and makes one up otherwise', async () => {

@@ -51,3 +51,15 @@ describe('pino logger', () => {
     expect(record).not.to.have.property('truncated');
   });
 });
+
+describe('pino logger redaction', () => {
+  it('scrubs the secrets it is given from every line, child loggers included, before bounding a long one', () => {
+    const { stream, lines } = capture();
+    const logger = createPinoLogger('debug', stream, { secrets: ['topsecret-token'] });
+    logger.child({ component: 'http' }).warn('backend answered 401', { error: 'token topsecret-token was refused' });
+    logger.info('long', { payload: `${'x'.repeat(20_000)}topsecret-token` });
+    expect(lines()).to.have.length(2);
+    for (const written of lines()) expect(written).not.to.include('topsecret-token');
+    expect(JSON.parse(lines()[0]!)).to.include({ error: 'token [redacted] was refused' });
+  });
+});
