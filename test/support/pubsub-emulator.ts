@@ -1,5 +1,33 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { freePort } from './eventually.js';
+
+/** Whether `command` is an executable file in one of the PATH directories (or `extra`). */
+function onPath(command: string, extra: readonly string[] = []): boolean {
+  const directories = [...(process.env['PATH'] ?? '').split(delimiter).filter((directory) => directory !== ''), ...extra];
+  return directories.some((directory) => {
+    try {
+      accessSync(join(directory, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * What the emulator needs that this machine lacks, as one line; `undefined` when nothing is
+ * missing. Checked before spawning: without gcloud the spawn only says `spawn gcloud ENOENT`,
+ * and without Java gcloud fails after a long wait with a page of output.
+ */
+export function missingEmulatorPrerequisite(): string | undefined {
+  const missing = [
+    onPath('gcloud') ? undefined : 'gcloud (the Google Cloud CLI, with its pubsub-emulator component)',
+    onPath('java', process.env['JAVA_HOME'] ? [join(process.env['JAVA_HOME'], 'bin')] : []) ? undefined : 'java (a Java runtime)',
+  ].filter((item) => item !== undefined);
+  return missing.length > 0 ? `the Pub/Sub emulator tests need ${missing.join(' and ')} on PATH; see the README's Set-up` : undefined;
+}
 
 /**
  * The Pub/Sub emulator (`gcloud beta emulators pubsub start`) on a free loopback port, run in its
@@ -22,6 +50,13 @@ export class PubSubEmulator {
 
   /** Starts the emulator and waits until it answers HTTP; rejects after `timeoutMs`. */
   async start(timeoutMs = 60_000): Promise<this> {
+    const missing = missingEmulatorPrerequisite();
+    if (missing) {
+      const error = new Error(missing);
+      // The message is the whole story; a stack would only point here.
+      error.stack = missing;
+      throw error;
+    }
     const port = await freePort();
     this.#host = `127.0.0.1:${port}`;
     const child = spawn('gcloud', ['beta', 'emulators', 'pubsub', 'start', `--host-port=${this.#host}`, `--project=${this.#project}`], {
