@@ -39,6 +39,11 @@ export interface EventsConfig {
   readonly retryMaxMs: number;
   /** Timeout of one webhook request. */
   readonly webhookTimeoutMs: number;
+  /**
+   * How long the event source may stay disconnected from its backend (Pub/Sub, the Kubernetes
+   * API) while it reconnects; past it the source fails for good and the process should restart.
+   */
+  readonly sourceReconnectBudgetMs: number;
 }
 
 /** What every provider kind is configured with. */
@@ -179,6 +184,11 @@ const settings = {
     decoder: wholeNumber(1),
     defaultValue: configDefaults.webhookTimeoutMs,
   }),
+  sourceReconnectBudgetMs: environmentSetting('EVENTS_SOURCE_RECONNECT_BUDGET_MS', {
+    doc: 'how long the event source may stay disconnected (readiness 503) before the service exits non-zero to be restarted',
+    decoder: wholeNumber(1),
+    defaultValue: configDefaults.eventsSourceReconnectBudgetMs,
+  }),
 };
 
 /** The settings every provider kind reads, as the table lists them. */
@@ -234,6 +244,7 @@ function readCommonConfig(
       retryInitialMs,
       retryMaxMs,
       webhookTimeoutMs: reader.read(settings.webhookTimeoutMs),
+      sourceReconnectBudgetMs: reader.read(settings.sourceReconnectBudgetMs),
     },
     parameters,
   };

@@ -46,7 +46,14 @@ describe('service configuration', () => {
         shutdownTimeoutMs: 5000,
         shutdownDelayMs: 0,
         logLevel: 'info',
-        events: { concurrency: 8, maxAgeMs: 86_400_000, retryInitialMs: 1000, retryMaxMs: 60_000, webhookTimeoutMs: 10_000 },
+        events: {
+          concurrency: 8,
+          maxAgeMs: 86_400_000,
+          retryInitialMs: 1000,
+          retryMaxMs: 60_000,
+          webhookTimeoutMs: 10_000,
+          sourceReconnectBudgetMs: 300_000,
+        },
         parameters: {},
         local: { runDurationMs: 2000, artifactRoot: 'file:///tmp/kfp-local' },
       });
@@ -87,6 +94,7 @@ describe('service configuration', () => {
         EVENTS_RETRY_INITIAL_MS: '5',
         EVENTS_RETRY_MAX_MS: '20',
         WEBHOOK_TIMEOUT_MS: '300',
+        EVENTS_SOURCE_RECONNECT_BUDGET_MS: '4000',
         PARAMETERS_RUNDURATIONMS: '50',
       });
       expect(config.providerName).to.deep.equal({ namespace: 'ops', name: 'local-provider' });
@@ -97,7 +105,14 @@ describe('service configuration', () => {
       expect(config.bodyLimitBytes).to.equal(1024);
       expect(config.shutdownTimeoutMs).to.equal(250);
       expect(config.logLevel).to.equal('debug');
-      expect(config.events).to.deep.equal({ concurrency: 3, maxAgeMs: 60_000, retryInitialMs: 5, retryMaxMs: 20, webhookTimeoutMs: 300 });
+      expect(config.events).to.deep.equal({
+        concurrency: 3,
+        maxAgeMs: 60_000,
+        retryInitialMs: 5,
+        retryMaxMs: 20,
+        webhookTimeoutMs: 300,
+        sourceReconnectBudgetMs: 4000,
+      });
       expect(narrowServiceConfig(config, 'local').local).to.deep.equal({ runDurationMs: 50, artifactRoot: 'gs://pipeline-root' });
     });
 

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { type EventPipelineMetrics, type WebhookSendResult, webhookSendResults } from '../../ports/event-pipeline-metrics.js';
 import type { HttpMetrics } from '../../ports/http-metrics.js';
+import type { RunEventSourceHealth } from '../../ports/run-event-source.js';
 
 /**
  * One Prometheus registry per service instance (not prom-client's global one), so that two
@@ -14,6 +15,7 @@ export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics {
   readonly #inFlight: Gauge;
   readonly #awaitingRetry: Gauge;
   readonly #settleLatency: Histogram;
+  #sourceHealth: (() => RunEventSourceHealth) | undefined;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -42,6 +44,28 @@ export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics {
       name: 'provider_event_pipeline_awaiting_retry',
       help: 'Run events waiting for their next delivery attempt',
       registers,
+    });
+    // Both read the source when scraped: its health is a state it keeps, not a stream of events.
+    const sourceHealth = (): RunEventSourceHealth | undefined => this.#sourceHealth?.();
+    new Gauge({
+      name: 'provider_event_source_connected',
+      help: 'Whether the run event source is connected to its backend (1) or reconnecting (0)',
+      registers,
+      collect(this: Gauge) {
+        const health = sourceHealth();
+        if (health) this.set(health.connected ? 1 : 0);
+      },
+    });
+    let countedReconnects = 0;
+    new Counter({
+      name: 'provider_event_source_reconnects_total',
+      help: 'Times the run event source reconnected after losing its backend',
+      registers,
+      collect(this: Counter) {
+        const reconnects = sourceHealth()?.reconnects ?? countedReconnects;
+        if (reconnects > countedReconnects) this.inc(reconnects - countedReconnects);
+        countedReconnects = Math.max(countedReconnects, reconnects);
+      },
     });
     this.#settleLatency = new Histogram({
       name: 'provider_event_settle_duration_seconds',
@@ -76,5 +100,10 @@ export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics {
 
   observeSettleLatency(seconds: number): void {
     this.#settleLatency.observe(seconds);
+  }
+
+  /** Reports the health of this service's run event source in the source gauges from now on. */
+  trackEventSource(health: () => RunEventSourceHealth): void {
+    this.#sourceHealth = health;
   }
 }
