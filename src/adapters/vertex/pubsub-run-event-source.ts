@@ -1,22 +1,65 @@
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
+import { RetryBackoff } from '../../application/retry-backoff.js';
 import { errorMessage } from '../../domain/error-message.js';
 import type { Logger } from '../../ports/logger.js';
-import type { RunEventMessage, RunEventSource } from '../../ports/run-event-source.js';
+import type { RunEventMessage, RunEventSource, RunEventSourceHealth } from '../../ports/run-event-source.js';
+import { ConnectionHealth } from '../shared/connection-health.js';
 import { HandoffQueue } from '../shared/handoff-queue.js';
 import { RecentIds } from '../shared/recent-ids.js';
+
+/** How {@link PubSubRunEventSource} notices a lost subscription and reconnects. */
+export interface PubSubReconnectOptions {
+  /** How long the subscription may stay unreachable before the source fails for good. */
+  readonly budgetMs: number;
+  /** First delay between checks while the subscription is unreachable; doubles, with jitter. */
+  readonly initialDelayMs?: number;
+  /** Largest delay between checks while the subscription is unreachable. */
+  readonly maxDelayMs?: number;
+  /** How often a connected subscription is checked, to notice a stream that died silently. */
+  readonly checkIntervalMs?: number;
+  /** Deadline of one check. */
+  readonly checkTimeoutMs?: number;
+  /** Jitter source of the delays; tests pin it. */
+  readonly random?: () => number;
+}
+
+/**
+ * The defaults of {@link PubSubReconnectOptions}. The module bounds the client's own stream retry
+ * and the gRPC channel's reconnect backoff by the same `maxDelayMs`: left at their defaults (60 s
+ * and 120 s), they grow during an outage until reception resumes only a minute or more after
+ * Pub/Sub is back, which is what was measured before.
+ */
+export const pubsubReconnectDefaults = Object.freeze({
+  initialDelayMs: 500,
+  maxDelayMs: 5000,
+  // One GetSubscription call per replica every 30 s is far below the administrative quota.
+  checkIntervalMs: 30_000,
+  checkTimeoutMs: 10_000,
+});
 
 /** What {@link PubSubRunEventSource} reads from. */
 export interface PubSubRunEventSourceOptions {
   /** The client; closed by {@link PubSubRunEventSource.close}. */
   readonly pubsub: PubSub;
   /**
-   * The subscription, already configured with flow control (so Pub/Sub never hands over more
-   * than the pipeline can hold) and the WAIT close behaviour (so in-flight messages finish).
+   * Makes the subscription object: once at start, and again whenever the client has given the
+   * previous one up. Configured with flow control (so Pub/Sub never hands over more than the
+   * pipeline can hold) and the WAIT close behaviour (so in-flight messages finish).
    */
-  readonly subscription: Subscription;
+  readonly subscribe: () => Subscription;
   readonly logger: Logger;
+  readonly reconnect: PubSubReconnectOptions;
   /** How many acknowledged message ids are remembered to recognise redeliveries. */
   readonly rememberedAcks?: number;
+}
+
+/**
+ * What tells a redelivery from a new message. Pub/Sub keeps a message's id and publish time
+ * across redeliveries; the id alone is unique per topic only as long as the server keeps its
+ * state, and an emulator that restarted numbers its messages from 1 again.
+ */
+function deliveryKey(message: Message): string {
+  return `${message.id}@${message.publishTime.getTime()}`;
 }
 
 interface Delivery {
@@ -25,36 +68,68 @@ interface Delivery {
   readonly duplicates: Message[];
 }
 
+/** One subscription object with the listeners this source put on it. */
+interface Generation {
+  readonly subscription: Subscription;
+  readonly onError: (error: Error) => void;
+  readonly onClose: () => void;
+  readonly onDebug: () => void;
+}
+
 /**
  * Run events from the Pub/Sub subscription the Cloud Logging sink writes to. Messages are handed
  * out one per pull; `ack` acknowledges and `release` nacks (Pub/Sub redelivers). Pub/Sub delivers
  * at least once, so a redelivered copy of a message still in flight is settled with the first
  * copy, and a copy of one already acknowledged is acknowledged without being handed out again.
+ *
+ * The client retries a streaming pull that ends with a transient status by itself, and says so
+ * only in `debug` events; one it does not retry (NOT_FOUND once a subscription was deleted and
+ * created again) ends in `error` and `close`, after which the subscription object receives
+ * nothing more. So the source checks the subscription (a GetSubscription call) soon after any
+ * such sign and every `checkIntervalMs` besides: a failed check means "not connected", and the
+ * checks go on with backoff until one succeeds, when a given-up subscription object is replaced
+ * by a fresh one. Lost for longer than `budgetMs`, the source fails for good.
  */
 export class PubSubRunEventSource implements RunEventSource {
-  readonly #pubsub: PubSub;
-  readonly #subscription: Subscription;
+  readonly #options: PubSubRunEventSourceOptions;
+  readonly #reconnect: Required<Omit<PubSubReconnectOptions, 'random'>>;
+  readonly #backoff: RetryBackoff;
   readonly #logger: Logger;
   /** Deliveries not handed out yet; closed while the source is not receiving. */
-  readonly #queue = new HandoffQueue<Delivery>({ keyOf: (delivery) => delivery.message.id });
+  readonly #queue = new HandoffQueue<Delivery>({ keyOf: (delivery) => deliveryKey(delivery.message) });
   readonly #inFlight = new Map<string, Delivery>();
   readonly #acked: RecentIds;
+  #current: Generation | undefined;
+  /** The client gave the current subscription object up: the next good check replaces it. */
+  #replace = false;
+  #health: ConnectionHealth | undefined;
+  #checkTimer: NodeJS.Timeout | undefined;
+  #checkDue = 0;
+  #checkAttempt = 0;
+  #checking = false;
+  #running = false;
   #failure: Error | undefined;
   #stopping: Promise<void> | undefined;
 
   constructor(options: PubSubRunEventSourceOptions) {
-    this.#pubsub = options.pubsub;
-    this.#subscription = options.subscription;
+    this.#options = options;
+    this.#reconnect = { ...pubsubReconnectDefaults, ...options.reconnect };
+    this.#backoff = new RetryBackoff({
+      initialMs: this.#reconnect.initialDelayMs,
+      maxMs: this.#reconnect.maxDelayMs,
+      ...(options.reconnect.random ? { random: options.reconnect.random } : {}),
+    });
     this.#logger = options.logger;
     this.#acked = new RecentIds(options.rememberedAcks ?? 10_000);
     this.#queue.close();
   }
 
   async start(): Promise<void> {
-    const name = this.#subscription.name;
+    const subscription = this.#options.subscribe();
+    const name = subscription.name;
     let exists: boolean;
     try {
-      [exists] = await this.#subscription.exists();
+      [exists] = await subscription.exists();
     } catch (error) {
       throw new Error(`cannot check Pub/Sub subscription ${name}: ${errorMessage(error)}`, {
         cause: error,
@@ -65,8 +140,16 @@ export class PubSubRunEventSource implements RunEventSource {
     }
     this.#queue.reopen();
     this.#failure = undefined;
-    this.#subscription.on('error', this.#onError);
-    this.#subscription.on('message', this.#onMessage);
+    this.#health = new ConnectionHealth({
+      name: `Pub/Sub subscription ${name}`,
+      budgetMs: this.#reconnect.budgetMs,
+      logger: this.#logger,
+      onGiveUp: (failure) => this.#giveUp(failure),
+    });
+    this.#running = true;
+    this.#attach(subscription);
+    this.#health.connected();
+    this.#scheduleCheck(this.#reconnect.checkIntervalMs);
     this.#logger.info('receiving run events from Pub/Sub', { subscription: name });
   }
 
@@ -82,18 +165,116 @@ export class PubSubRunEventSource implements RunEventSource {
     await this.#stopping;
   }
 
+  /** Connected while the last check of the subscription succeeded and the client has not given it up since. */
+  health(): RunEventSourceHealth {
+    return this.#health?.health() ?? { connected: false, reason: 'not started', reconnects: 0 };
+  }
+
   /** Stops receiving and closes the client. */
   async close(): Promise<void> {
     await this.stop();
-    await this.#pubsub.close();
+    await this.#options.pubsub.close();
   }
 
   async #stop(): Promise<void> {
-    this.#subscription.removeListener('message', this.#onMessage);
+    this.#running = false;
+    clearTimeout(this.#checkTimer);
+    this.#health?.close();
+    const current = this.#current;
+    current?.subscription.removeListener('message', this.#onMessage);
     // Messages never handed out go straight back; handed-out ones are waited for by the close.
     this.#handBackQueued();
-    await this.#subscription.close();
-    this.#subscription.removeListener('error', this.#onError);
+    if (!current) return;
+    await current.subscription.close();
+    current.subscription.removeListener('error', current.onError);
+    current.subscription.removeListener('close', current.onClose);
+    current.subscription.removeListener('debug', current.onDebug);
+  }
+
+  #attach(subscription: Subscription): void {
+    const generation: Generation = {
+      subscription,
+      onError: (error) => this.#onGivenUp(generation, errorMessage(error)),
+      onClose: () => this.#onGivenUp(generation, 'the Pub/Sub client closed the subscription'),
+      onDebug: () => this.#onClientTrouble(generation),
+    };
+    subscription.on('error', generation.onError);
+    subscription.on('close', generation.onClose);
+    subscription.on('debug', generation.onDebug);
+    subscription.on('message', this.#onMessage);
+    this.#current = generation;
+    this.#replace = false;
+  }
+
+  #isCurrent(generation: Generation): boolean {
+    return this.#running && this.#current === generation && !this.#health?.failed;
+  }
+
+  // An error the client does not retry, or a close nobody asked for: this object receives
+  // nothing more. Its error listener stays (a later 'error' without one would be thrown by the
+  // emitter); without its message listener the client closes it if it has not already.
+  #onGivenUp(generation: Generation, reason: string): void {
+    // The close that follows an error would only hide the error.
+    if (!this.#isCurrent(generation) || this.#replace) return;
+    this.#replace = true;
+    generation.subscription.removeListener('message', this.#onMessage);
+    this.#health?.lost(reason);
+    this.#scheduleCheck(this.#backoff.delayMs(this.#checkAttempt++));
+  }
+
+  // A streaming pull that ended (retried by the client), an acknowledgement that failed: a
+  // check soon tells whether the subscription is still reachable. A stream that ends now and
+  // then on a healthy Pub/Sub passes the check and never counts as a loss.
+  #onClientTrouble(generation: Generation): void {
+    if (this.#isCurrent(generation)) this.#scheduleCheck(this.#reconnect.initialDelayMs);
+  }
+
+  /** Schedules the next check in `delayMs`, unless one is due sooner. */
+  #scheduleCheck(delayMs: number): void {
+    const due = Date.now() + delayMs;
+    if (this.#checkTimer !== undefined && this.#checkDue <= due) return;
+    clearTimeout(this.#checkTimer);
+    this.#checkDue = due;
+    this.#checkTimer = setTimeout(() => void this.#check(), delayMs);
+    this.#checkTimer.unref();
+  }
+
+  async #check(): Promise<void> {
+    this.#checkTimer = undefined;
+    if (this.#checking || !this.#running || this.#health?.failed) return;
+    this.#checking = true;
+    // The client skips the 'close' event when its close timeout is zero: a subscription object
+    // found closed is replaced all the same.
+    const replacing = this.#replace || !this.#current!.subscription.isOpen;
+    const candidate = replacing ? this.#options.subscribe() : this.#current!.subscription;
+    let problem: string | undefined;
+    try {
+      // One attempt with its own deadline: the client's default retries a call for a minute.
+      await candidate.getMetadata({ timeout: this.#reconnect.checkTimeoutMs, retry: null });
+    } catch (error) {
+      problem = errorMessage(error);
+    } finally {
+      this.#checking = false;
+    }
+    if (!this.#running || this.#health?.failed) return;
+    if (problem === undefined && replacing) this.#attach(candidate);
+    if (problem !== undefined || this.#replace) {
+      // The object may have been given up while the check was under way.
+      if (problem !== undefined) this.#health?.lost(problem);
+      this.#scheduleCheck(this.#backoff.delayMs(this.#checkAttempt++));
+      return;
+    }
+    this.#checkAttempt = 0;
+    this.#health?.connected();
+    this.#scheduleCheck(this.#reconnect.checkIntervalMs);
+  }
+
+  #giveUp(failure: string): void {
+    this.#failure = new Error(failure);
+    clearTimeout(this.#checkTimer);
+    this.#current?.subscription.removeListener('message', this.#onMessage);
+    // Nothing reads the queue any more: messages still arriving are nacked on arrival.
+    this.#handBackQueued();
   }
 
   readonly #onMessage = (message: Message): void => {
@@ -101,39 +282,20 @@ export class PubSubRunEventSource implements RunEventSource {
       message.nack();
       return;
     }
-    if (this.#acked.has(message.id)) {
+    const key = deliveryKey(message);
+    if (this.#acked.has(key)) {
       this.#logger.debug('run event redelivered after it was acknowledged; acknowledged again', { messageId: message.id });
       message.ack();
       return;
     }
-    const first = this.#inFlight.get(message.id);
+    const first = this.#inFlight.get(key);
     if (first) {
       first.duplicates.push(message);
       return;
     }
     const delivery: Delivery = { message, duplicates: [] };
-    this.#inFlight.set(message.id, delivery);
+    this.#inFlight.set(key, delivery);
     this.#queue.push(delivery);
-  };
-
-  readonly #onError = (error: Error): void => {
-    if (this.#queue.closed) return;
-    this.#logger.error('Pub/Sub subscription failed; no more run events are received', {
-      subscription: this.#subscription.name,
-      error: error.message,
-    });
-    this.#failure = error;
-    // Nothing reads the queue any more: without this, messages still streaming in would each be
-    // nacked on arrival and redelivered at once, a hot loop until the process ends.
-    this.#subscription.removeListener('message', this.#onMessage);
-    this.#handBackQueued();
-    // The error listener stays: a later 'error' without one would be thrown by the emitter.
-    this.#subscription.close().catch((closeError: unknown) =>
-      this.#logger.warn('closing the failed Pub/Sub subscription failed', {
-        subscription: this.#subscription.name,
-        error: errorMessage(closeError),
-      }),
-    );
   };
 
   #handOut(delivery: Delivery): RunEventMessage {
@@ -148,13 +310,14 @@ export class PubSubRunEventSource implements RunEventSource {
   }
 
   #settle(delivery: Delivery, how: 'ack' | 'nack'): void {
-    if (this.#inFlight.get(delivery.message.id) !== delivery) return;
-    this.#inFlight.delete(delivery.message.id);
+    const key = deliveryKey(delivery.message);
+    if (this.#inFlight.get(key) !== delivery) return;
+    this.#inFlight.delete(key);
     for (const message of [delivery.message, ...delivery.duplicates]) {
       if (how === 'ack') message.ack();
       else message.nack();
     }
-    if (how === 'ack') this.#acked.add(delivery.message.id);
+    if (how === 'ack') this.#acked.add(key);
   }
 
   /** Stops handing out (ending every wait) and nacks what was never handed out. */
