@@ -92,6 +92,7 @@ export function kfpModule(config: KfpServiceConfig): ContainerModule {
                 namespace: settings.namespace,
                 logger: logger.child({ component: 'argo-workflow-event-source' }),
                 clock,
+                reconnectBudgetMs: config.events.sourceReconnectBudgetMs,
               }),
         [Logger, Clock],
       )
