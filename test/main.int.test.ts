@@ -221,7 +221,7 @@ describe('the built service as a child process (dist/main.js)', function () {
         msg: 'run event source failed for good; exiting so that the container is restarted',
       });
       expect(exiting[0]!['failure']).to.match(
-        /^Pub\/Sub subscription projects\/test-project\/subscriptions\/pipeline-events unreachable for 1\.5 s, beyond the reconnect budget of 1\.5 s: 14 UNAVAILABLE/,
+        /^Pub\/Sub subscription projects\/test-project\/subscriptions\/pipeline-events unreachable for \d\.\d s, beyond the reconnect budget of 1\.5 s: 14 UNAVAILABLE/,
       );
     } finally {
       await emulator.stop();

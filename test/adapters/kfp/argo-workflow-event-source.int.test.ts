@@ -315,7 +315,7 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
     await kube.pause();
     await eventually('the failure', () => pipeline!.failure() !== undefined, 5000);
     expect(pipeline!.failure()).to.match(
-      /^Kubernetes API server http:\/\/127\.0\.0\.1:\d+ \(Argo workflows in namespace kubeflow\) unreachable for 0\.3 s, beyond the reconnect budget of 0\.3 s: watching Argo workflows failed: /,
+      /^Kubernetes API server http:\/\/127\.0\.0\.1:\d+ \(Argo workflows in namespace kubeflow\) unreachable for \d+ ms, beyond the reconnect budget of 300 ms: watching Argo workflows failed: /,
     );
     expect(pipeline!.isReady()).to.equal(false);
     expect(source.health().failure).to.equal(pipeline!.failure());

@@ -231,7 +231,7 @@ describe('PubSubRunEventSource', () => {
         (error: Error) => error,
       );
       expect(failure?.message)
-        .to.match(/^Pub\/Sub subscription projects\/p\/subscriptions\/s unreachable for 0\.\d s, beyond the reconnect budget of 0\.1 s: /)
+        .to.match(/^Pub\/Sub subscription projects\/p\/subscriptions\/s unreachable for \d+ ms, beyond the reconnect budget of 60 ms: /)
         .and.contain('UNAVAILABLE');
       expect(source.health()).to.include({ connected: false, failure: failure?.message });
       const checks = server.checks.length;
