@@ -14,8 +14,10 @@ export interface ConnectionHealthOptions {
   readonly now?: () => number;
 }
 
-function seconds(ms: number): string {
-  return (ms / 1000).toFixed(ms < 10_000 ? 1 : 0);
+/** `250 ms`, `1.5 s`, `300 s`: as precise as a reader of the log line needs. */
+function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
 /**
@@ -91,7 +93,7 @@ export class ConnectionHealth {
   #giveUp(): void {
     const { name, budgetMs, logger, onGiveUp } = this.#options;
     const downForMs = this.#now() - (this.#lostAt ?? this.#now());
-    this.#failure = `${name} unreachable for ${seconds(downForMs)} s, beyond the reconnect budget of ${seconds(budgetMs)} s: ${this.#reason ?? 'unknown error'}`;
+    this.#failure = `${name} unreachable for ${duration(downForMs)}, beyond the reconnect budget of ${duration(budgetMs)}: ${this.#reason ?? 'unknown error'}`;
     logger.error(`${name} lost for good; no more run events are received`, { failure: this.#failure, downForMs });
     onGiveUp(this.#failure);
   }
