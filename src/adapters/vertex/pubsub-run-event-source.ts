@@ -1,11 +1,10 @@
-import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
+import type { PubSub, Subscription } from '@google-cloud/pubsub';
 import { RetryBackoff } from '../../application/retry-backoff.js';
 import { errorMessage } from '../../domain/error-message.js';
 import type { Logger } from '../../ports/logger.js';
 import type { RunEventMessage, RunEventSource, RunEventSourceHealth } from '../../ports/run-event-source.js';
 import { ConnectionHealth } from '../shared/connection-health.js';
-import { HandoffQueue } from '../shared/handoff-queue.js';
-import { RecentIds } from '../shared/recent-ids.js';
+import { PubSubDeliveries } from './pubsub-deliveries.js';
 
 /** How {@link PubSubRunEventSource} notices a lost subscription and reconnects. */
 export interface PubSubReconnectOptions {
@@ -53,21 +52,6 @@ export interface PubSubRunEventSourceOptions {
   readonly rememberedAcks?: number;
 }
 
-/**
- * What tells a redelivery from a new message. Pub/Sub keeps a message's id and publish time
- * across redeliveries; the id alone is unique per topic only as long as the server keeps its
- * state, and an emulator that restarted numbers its messages from 1 again.
- */
-function deliveryKey(message: Message): string {
-  return `${message.id}@${message.publishTime.getTime()}`;
-}
-
-interface Delivery {
-  readonly message: Message;
-  /** Redeliveries that arrived while the first copy was being processed; settled with it. */
-  readonly duplicates: Message[];
-}
-
 /** One subscription object with the listeners this source put on it. */
 interface Generation {
   readonly subscription: Subscription;
@@ -77,10 +61,8 @@ interface Generation {
 }
 
 /**
- * Run events from the Pub/Sub subscription the Cloud Logging sink writes to. Messages are handed
- * out one per pull; `ack` acknowledges and `release` nacks (Pub/Sub redelivers). Pub/Sub delivers
- * at least once, so a redelivered copy of a message still in flight is settled with the first
- * copy, and a copy of one already acknowledged is acknowledged without being handed out again.
+ * Run events from the Pub/Sub subscription the Cloud Logging sink writes to, handed out as
+ * {@link PubSubDeliveries} describes.
  *
  * The client retries a streaming pull that ends with a transient status by itself, and says so
  * only in `debug` events; one it does not retry (NOT_FOUND once a subscription was deleted and
@@ -95,10 +77,8 @@ export class PubSubRunEventSource implements RunEventSource {
   readonly #reconnect: Required<Omit<PubSubReconnectOptions, 'random'>>;
   readonly #backoff: RetryBackoff;
   readonly #logger: Logger;
-  /** Deliveries not handed out yet; closed while the source is not receiving. */
-  readonly #queue = new HandoffQueue<Delivery>({ keyOf: (delivery) => deliveryKey(delivery.message) });
-  readonly #inFlight = new Map<string, Delivery>();
-  readonly #acked: RecentIds;
+  /** Closed while the source is not receiving. */
+  readonly #deliveries: PubSubDeliveries;
   #current: Generation | undefined;
   /** The client gave the current subscription object up: the next good check replaces it. */
   #replace = false;
@@ -120,8 +100,7 @@ export class PubSubRunEventSource implements RunEventSource {
       ...(options.reconnect.random ? { random: options.reconnect.random } : {}),
     });
     this.#logger = options.logger;
-    this.#acked = new RecentIds(options.rememberedAcks ?? 10_000);
-    this.#queue.close();
+    this.#deliveries = new PubSubDeliveries(options.rememberedAcks ?? 10_000, options.logger);
   }
 
   async start(): Promise<void> {
@@ -138,7 +117,7 @@ export class PubSubRunEventSource implements RunEventSource {
     if (!exists) {
       throw new Error(`Pub/Sub subscription ${name} does not exist (set by PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION)`);
     }
-    this.#queue.reopen();
+    this.#deliveries.open();
     this.#failure = undefined;
     this.#health = new ConnectionHealth({
       name: `Pub/Sub subscription ${name}`,
@@ -154,9 +133,7 @@ export class PubSubRunEventSource implements RunEventSource {
   }
 
   async *messages(): AsyncIterable<RunEventMessage> {
-    for (let delivery = await this.#queue.take(); delivery; delivery = await this.#queue.take()) {
-      yield this.#handOut(delivery);
-    }
+    for (let message = await this.#deliveries.next(); message; message = await this.#deliveries.next()) yield message;
     if (this.#failure) throw this.#failure;
   }
 
@@ -181,9 +158,9 @@ export class PubSubRunEventSource implements RunEventSource {
     clearTimeout(this.#checkTimer);
     this.#health?.close();
     const current = this.#current;
-    current?.subscription.removeListener('message', this.#onMessage);
+    current?.subscription.removeListener('message', this.#deliveries.receive);
     // Messages never handed out go straight back; handed-out ones are waited for by the close.
-    this.#handBackQueued();
+    this.#deliveries.close();
     if (!current) return;
     await current.subscription.close();
     current.subscription.removeListener('error', current.onError);
@@ -201,7 +178,7 @@ export class PubSubRunEventSource implements RunEventSource {
     subscription.on('error', generation.onError);
     subscription.on('close', generation.onClose);
     subscription.on('debug', generation.onDebug);
-    subscription.on('message', this.#onMessage);
+    subscription.on('message', this.#deliveries.receive);
     this.#current = generation;
     this.#replace = false;
   }
@@ -217,7 +194,7 @@ export class PubSubRunEventSource implements RunEventSource {
     // The close that follows an error would only hide the error.
     if (!this.#isCurrent(generation) || this.#replace) return;
     this.#replace = true;
-    generation.subscription.removeListener('message', this.#onMessage);
+    generation.subscription.removeListener('message', this.#deliveries.receive);
     this.#health?.lost(reason);
     this.#scheduleCheck(this.#backoff.delayMs(this.#checkAttempt++));
   }
@@ -272,57 +249,8 @@ export class PubSubRunEventSource implements RunEventSource {
   #giveUp(failure: string): void {
     this.#failure = new Error(failure);
     clearTimeout(this.#checkTimer);
-    this.#current?.subscription.removeListener('message', this.#onMessage);
+    this.#current?.subscription.removeListener('message', this.#deliveries.receive);
     // Nothing reads the queue any more: messages still arriving are nacked on arrival.
-    this.#handBackQueued();
-  }
-
-  readonly #onMessage = (message: Message): void => {
-    if (this.#queue.closed) {
-      message.nack();
-      return;
-    }
-    const key = deliveryKey(message);
-    if (this.#acked.has(key)) {
-      this.#logger.debug('run event redelivered after it was acknowledged; acknowledged again', { messageId: message.id });
-      message.ack();
-      return;
-    }
-    const first = this.#inFlight.get(key);
-    if (first) {
-      first.duplicates.push(message);
-      return;
-    }
-    const delivery: Delivery = { message, duplicates: [] };
-    this.#inFlight.set(key, delivery);
-    this.#queue.push(delivery);
-  };
-
-  #handOut(delivery: Delivery): RunEventMessage {
-    const { message } = delivery;
-    return {
-      id: message.id,
-      payload: message.data.toString('utf8'),
-      firstSeenAt: new Date(message.publishTime.getTime()),
-      ack: async () => this.#settle(delivery, 'ack'),
-      release: async () => this.#settle(delivery, 'nack'),
-    };
-  }
-
-  #settle(delivery: Delivery, how: 'ack' | 'nack'): void {
-    const key = deliveryKey(delivery.message);
-    if (this.#inFlight.get(key) !== delivery) return;
-    this.#inFlight.delete(key);
-    for (const message of [delivery.message, ...delivery.duplicates]) {
-      if (how === 'ack') message.ack();
-      else message.nack();
-    }
-    if (how === 'ack') this.#acked.add(key);
-  }
-
-  /** Stops handing out (ending every wait) and nacks what was never handed out. */
-  #handBackQueued(): void {
-    this.#queue.close();
-    for (const delivery of this.#queue.drain()) this.#settle(delivery, 'nack');
+    this.#deliveries.close();
   }
 }
