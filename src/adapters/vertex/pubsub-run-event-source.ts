@@ -212,7 +212,11 @@ export class PubSubRunEventSource implements RunEventSource {
     if (this.#checkTimer !== undefined && this.#checkDue <= due) return;
     clearTimeout(this.#checkTimer);
     this.#checkDue = due;
-    this.#checkTimer = setTimeout(() => void this.#check(), delayMs);
+    this.#checkTimer = setTimeout(() => {
+      this.#check().catch((error: unknown) =>
+        this.#logger.error('checking the Pub/Sub subscription failed unexpectedly', { error: errorMessage(error) }),
+      );
+    }, delayMs);
     this.#checkTimer.unref();
   }
 
