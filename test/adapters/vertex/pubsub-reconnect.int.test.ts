@@ -47,7 +47,6 @@ describe('Pub/Sub run events while the Pub/Sub server crashes and comes back (em
 
   async function startService(reconnectBudgetMs: number): Promise<ProviderService> {
     service = createProviderService({
-      logger: new (await import('../../../.scratch/console-logger.js')).ConsoleLogger(),
       config: {
         PROVIDERNAME: 'ops/vertex-provider',
         PIPELINEROOTSTORAGE: 'gs://pipeline-root',
@@ -132,11 +131,13 @@ describe('Pub/Sub run events while the Pub/Sub server crashes and comes back (em
   });
 
   it('fails for good when Pub/Sub stays away for longer than the budget: failure() set, /livez 503', async () => {
+    let killed = false;
     try {
       const running = await startService(1500);
       const url = running.url!;
       expect(running.failure()).to.equal(undefined);
       await emulator.kill();
+      killed = true;
       await eventually('the failure', () => running.failure() !== undefined, 10_000, 50);
       expect(running.failure()).to.match(
         /^Pub\/Sub subscription projects\/test-project\/subscriptions\/pipeline-events-sub-\d+ unreachable for \d\.\d s, beyond the reconnect budget of 1\.5 s: /,
@@ -146,7 +147,7 @@ describe('Pub/Sub run events while the Pub/Sub server crashes and comes back (em
       expect(((await livez.json()) as { providerError: string }).providerError).to.contain('pipeline-events-sub');
       expect(await status(`${url}/readyz`)).to.equal(503);
     } finally {
-      await emulator.restart();
+      if (killed) await emulator.restart();
     }
   });
 });
