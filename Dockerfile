@@ -1,18 +1,20 @@
 # One image for every provider: the provider kind is chosen at start-up from the environment.
+# The final stage copies only the payload that scripts/image-payload.mjs writes (the service
+# bundle, the files of the few packages it loads from node_modules, the OpenAPI document):
+# about 25 MiB instead of the 235 MiB of a production node_modules. `npm run payload -- DIR`
+# writes the same payload outside Docker.
 
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+# No install scripts: nothing the payload needs builds anything, and esbuild finds its binary
+# through its platform package.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY src ./src
-RUN npm run build
-
-FROM node:24-slim AS production-dependencies
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+COPY docs/openapi.yaml ./docs/openapi.yaml
+RUN node scripts/image-payload.mjs /payload
 
 FROM node:24-slim
 ENV NODE_ENV=production
@@ -22,10 +24,11 @@ ENV NODE_ENV=production
 # throughput. bench/ reads them from here, so the benchmarks measure what the image runs.
 ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=1"
 WORKDIR /app
-COPY --from=production-dependencies /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-COPY package.json ./
-COPY docs/openapi.yaml ./docs/openapi.yaml
-USER node
+# Owned by root and read-only to the service: it writes nothing to disk, so the pod can run
+# with readOnlyRootFilesystem and needs no writable volume (docs/deploying.md).
+COPY --from=build /payload ./
+# A numeric uid:gid that exists nowhere else in the image, so that Kubernetes can verify
+# runAsNonRoot without a passwd lookup.
+USER 65532:65532
 EXPOSE 8080 8081
 CMD ["node", "dist/main.js"]

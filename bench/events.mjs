@@ -1,14 +1,14 @@
 // Event throughput: 5,000 run completions from an in-memory source through the event pipeline
 // to a webhook receiver in another process, next to a plain loop that POSTs the same events one
 // at a time (the sequential design of the Go service), measured in the same run.
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EventPipeline } from '../dist/application/event-pipeline.js';
+import { RunEventAttempt } from '../dist/application/run-event-attempt.js';
 import { InMemoryRunEventSource } from '../dist/adapters/memory/in-memory-run-event-source.js';
 import { LocalRunEventNormaliser } from '../dist/adapters/local/local-run-event-normaliser.js';
 import { silentLogger } from '../dist/adapters/logging/silent-logger.js';
 import { WebhookRunCompletionSink } from '../dist/adapters/operator/webhook-run-completion-sink.js';
-import { percentile, row } from './support.mjs';
+import { percentile, row, startWebhookReceiver } from './support.mjs';
 
 const count = Number(process.env.BENCH_EVENTS ?? 5000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -31,15 +31,6 @@ function event(index) {
     ],
     provider: { namespace: 'bench', name: 'provider' },
   };
-}
-
-async function startReceiver() {
-  const child = fork(fileURLToPath(new URL('./fixtures/webhook-receiver.mjs', import.meta.url)), {
-    stdio: 'inherit',
-    env: { ...process.env, WEBHOOK_LATENCY_MS: String(webhookLatencyMs) },
-  });
-  const port = await new Promise((resolve) => child.once('message', resolve));
-  return { child, url: `http://127.0.0.1:${port}/events` };
 }
 
 // The baseline uses the same sink, so the two paths differ only in design, not in HTTP client.
@@ -79,15 +70,14 @@ async function throughPipeline(url) {
     },
   };
   const metrics = { countSendResult() {}, setInFlight() {}, setAwaitingRetry() {}, observeSettleLatency() {} };
+  const processor = new RunEventAttempt({
+    normaliser: new LocalRunEventNormaliser(),
+    sink: new WebhookRunCompletionSink({ url, timeoutMs: 10_000 }),
+    metrics,
+    logger: silentLogger,
+  });
   const pipeline = new EventPipeline(
-    {
-      source: timedSource,
-      normaliser: new LocalRunEventNormaliser(),
-      sink: new WebhookRunCompletionSink({ url, timeoutMs: 10_000 }),
-      metrics,
-      logger: silentLogger,
-      clock: { now: () => new Date() },
-    },
+    { source: timedSource, processor, metrics, logger: silentLogger, clock: { now: () => new Date() } },
     { concurrency, maxAgeMs: 60_000, retryInitialMs: 10, retryMaxMs: 100 },
   );
   const started = performance.now();
@@ -100,7 +90,7 @@ async function throughPipeline(url) {
 }
 
 export async function main() {
-  const receiver = await startReceiver();
+  const receiver = await startWebhookReceiver({ WEBHOOK_LATENCY_MS: String(webhookLatencyMs) });
   try {
     // Warm up connections and JIT on both paths before measuring.
     await fetch(receiver.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.arrayBuffer());

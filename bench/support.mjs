@@ -1,7 +1,8 @@
 // Small helpers shared by the benchmark scripts.
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 /** A free loopback port. */
 export async function freePort() {
@@ -80,4 +81,24 @@ export function row(cells, widths) {
 export function imageNodeOptions() {
   const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
   return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? '';
+}
+
+/**
+ * Starts the webhook receiver fixture in its own process with `env` (see its header for the
+ * options); resolves to the child, its URL and `ask(message)`, which answers the fixture's reply.
+ */
+export async function startWebhookReceiver(env = {}) {
+  const child = fork(fileURLToPath(new URL('./fixtures/webhook-receiver.mjs', import.meta.url)), {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  const port = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`webhook receiver exited with ${code}`)));
+  });
+  const ask = (message) => {
+    child.send(message);
+    return new Promise((resolve) => child.once('message', resolve));
+  };
+  return { child, url: `http://127.0.0.1:${port}/events`, ask };
 }

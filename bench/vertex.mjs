@@ -3,13 +3,12 @@
 // Cloud Logging entries flow (emulator → service → GetPipelineJob → webhook) and the event rate,
 // next to the local provider's figures and to the rate at which the same Pub/Sub client drains
 // the same messages when it does nothing but ack them, all measured in the same run.
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PubSub } from '@google-cloud/pubsub';
 import { startFakeVertexServer } from './fixtures/fake-vertex-server.mjs';
 import { measure, targets } from './startup.mjs';
 import { startPubSubEmulator } from './support-pubsub.mjs';
-import { freePort, imageNodeOptions, median, row, rssMiB, startNode, stopChild, waitFor2xx } from './support.mjs';
+import { freePort, imageNodeOptions, median, row, rssMiB, startNode, startWebhookReceiver, stopChild, waitFor2xx } from './support.mjs';
 
 const runs = Number(process.env.BENCH_VAI_RUNS ?? 3);
 const count = Number(process.env.BENCH_VAI_EVENTS ?? 2000);
@@ -48,20 +47,9 @@ async function publishAll(topic, prefix) {
 }
 
 async function startReceiver() {
-  const child = fork(fileURLToPath(new URL('./fixtures/webhook-receiver.mjs', import.meta.url)), {
-    stdio: 'inherit',
-    env: { ...process.env, WEBHOOK_LATENCY_MS: String(webhookLatencyMs), WEBHOOK_COUNT_RUN_IDS: '1' },
-  });
-  const port = await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`webhook receiver exited with ${code}`)));
-  });
-  const ask = (message) => {
-    child.send(message);
-    return new Promise((resolve) => child.once('message', resolve));
-  };
+  const { child, url, ask } = await startWebhookReceiver({ WEBHOOK_LATENCY_MS: String(webhookLatencyMs), WEBHOOK_COUNT_RUN_IDS: '1' });
   return {
-    url: `http://127.0.0.1:${port}/events`,
+    url,
     received: async () => (await ask('count')).count,
     reset: () => child.send('reset'),
     stop: () => stopChild(child),

@@ -101,6 +101,7 @@ export { createWebhookSink, type CreateWebhookSinkOptions } from './composition/
 // Built-in adapters that need no cloud.
 export { createLocalProvider, type CreateLocalProviderOptions } from './adapters/local/create-local-provider.js';
 export type { LocalProvider } from './adapters/local/local-provider.js';
+export type { PublishingRunEventSource } from './adapters/local/publishing-run-event-source.js';
 export {
   type InMemoryMessageState,
   InMemoryRunEventSource,

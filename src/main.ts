@@ -16,6 +16,15 @@ function describe(error: unknown): string {
   return errorMessage(error, { withStack: true });
 }
 
+// Node prints process warnings (a library's MetadataLookupWarning, an ExperimentalWarning) as
+// plain text on stderr; every line the service writes is JSON, so they go through the logger.
+function logWarningsAsJson(logger: Logger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    logger.warn('process warning', { warning: warning.name, message: warning.message });
+  });
+}
+
 // A crash is logged as JSON like everything else, so the log pipeline keeps its last words.
 function exitOnFatalErrors(logger: Logger): void {
   process.on('uncaughtException', (error) => {
@@ -73,6 +82,7 @@ async function serve(): Promise<void> {
   const config = readConfig();
   if (!config) return;
   const logger = createPinoLogger(config.logLevel);
+  logWarningsAsJson(logger);
   exitOnFatalErrors(logger);
   // The operator's pod template has no probe: a service whose event source gave up would stay
   // alive and deaf. Ending it non-zero makes the kubelet restart the container.

@@ -273,4 +273,37 @@ describe('the built service as a child process (dist/main.js)', function () {
       expect(child.stderr.split('\n').filter((line) => line.includes(variable))).to.have.length.greaterThan(0, variable);
     }
   });
+
+  it('writes process warnings as JSON lines, not as plain-text stderr lines', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'data:text/javascript,setTimeout(() => process.emitWarning("no metadata server", "MetadataLookupWarning"), 200)',
+        mainScript,
+      ],
+      { env: { SERVER_PORT: '0', METRICS_PORT: '0', SERVER_HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await eventually('the warning to be logged', async () => stdout.includes('MetadataLookupWarning'));
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    const lines = stdout.split('\n').filter((line) => line !== '');
+    for (const line of lines) expect(() => JSON.parse(line) as unknown).not.to.throw();
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).to.deep.include.members([
+      {
+        ...JSON.parse(lines.find((line) => line.includes('MetadataLookupWarning'))!),
+        warning: 'MetadataLookupWarning',
+        message: 'no metadata server',
+      },
+    ]);
+    expect(stderr).not.to.include('MetadataLookupWarning');
+  });
 });

@@ -1,19 +1,19 @@
 import type { Clock } from '../ports/clock.js';
 import type { EventPipelineMetrics } from '../ports/event-pipeline-metrics.js';
 import type { Logger } from '../ports/logger.js';
-import type { RunEventMessage, RunEventSource } from '../ports/run-event-source.js';
+import type { RunEventSource } from '../ports/run-event-source.js';
 import { type EventProcessingOutcome, isRetryableOutcome, type SingleEventProcessor } from '../ports/single-event-processor.js';
-import { abortableDelay } from './abortable-delay.js';
-import { abortableWait } from './abortable-wait.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
 import { RetryBackoff } from './retry-backoff.js';
+import { RetryScheduler } from './retry-scheduler.js';
+import { SettleOnce } from './settle-once.js';
 
 /**
  * Tuning of the {@link EventPipeline}. The events section of the service configuration has these
  * fields (and more), so it can be passed as it is.
  */
 export interface EventPipelineOptions {
-  /** Messages processed at once; the source is not read further while all slots are busy. */
+  /** Attempts running at once; the source is not read further while all slots are busy. */
   readonly concurrency: number;
   /** How long, from `firstSeenAt`, a failing message is retried before it is dropped. */
   readonly maxAgeMs: number;
@@ -21,6 +21,13 @@ export interface EventPipelineOptions {
   readonly retryInitialMs: number;
   /** Largest retry delay. */
   readonly retryMaxMs: number;
+  /**
+   * Most messages held at once, waiting for a retry or being attempted. While that many are held
+   * no new message is pulled (the rest stay at their source) until one settles, so no more than
+   * this many ever wait for a retry. Left out, 1000, the service's `EVENTS_MAX_AWAITING_RETRY`
+   * default.
+   */
+  readonly maxAwaitingRetry?: number;
   /** Jitter source for the backoff; tests pin it. */
   readonly random?: () => number;
 }
@@ -35,6 +42,8 @@ export interface EventPipelineDependencies {
   readonly clock: Clock;
 }
 
+const defaultMaxAwaitingRetry = 1000;
+
 /**
  * Moves run events from a source to the operator: an attempt at each message (its processor
  * normalises and delivers), then the message is settled at its source. Guarantees at-least-once
@@ -42,35 +51,47 @@ export interface EventPipelineDependencies {
  * rejected, invalid, not a completion), retried with backoff while delivery fails or the run is
  * not final yet, dropped with an error line carrying the whole event only once it is older than
  * `maxAgeMs`, and handed back to the source on shutdown.
+ *
+ * A slot is held only while an attempt runs. A message waiting for its next attempt keeps its
+ * lease at the source (it stays unsettled) but holds no slot, so events that fail for good do
+ * not stall the ones behind them; what may wait is bounded by `maxAwaitingRetry`.
  */
 export class EventPipeline {
   readonly #deps: EventPipelineDependencies;
   readonly #options: EventPipelineOptions;
   readonly #gate: ConcurrencyGate;
-  readonly #backoff: RetryBackoff;
-  readonly #stopping = new AbortController();
-  readonly #inFlight = new Set<Promise<void>>();
+  readonly #retries: RetryScheduler;
+  readonly #maxHeld: number;
+  readonly #tasks = new Set<Promise<void>>();
   readonly #unsettled = new Set<SettleOnce>();
-  #awaitingRetry = 0;
+  readonly #awaitingRetry = new Set<SettleOnce>();
+  #inFlight = 0;
+  #roomChanged: (() => void) | undefined;
+  #stopped = false;
   #ready = false;
   #failure: string | undefined;
   #loop: Promise<void> | undefined;
 
   constructor(deps: EventPipelineDependencies, options: EventPipelineOptions) {
     if (!(options.maxAgeMs >= 0)) throw new RangeError('maxAgeMs must not be negative');
+    const maxHeld = options.maxAwaitingRetry ?? defaultMaxAwaitingRetry;
+    if (!Number.isInteger(maxHeld) || maxHeld < 1) throw new RangeError('maxAwaitingRetry must be a positive integer');
     this.#deps = deps;
     this.#options = options;
+    this.#maxHeld = maxHeld;
     this.#gate = new ConcurrencyGate(options.concurrency);
-    this.#backoff = new RetryBackoff({
-      initialMs: options.retryInitialMs,
-      maxMs: options.retryMaxMs,
-      ...(options.random ? { random: options.random } : {}),
-    });
+    this.#retries = new RetryScheduler(
+      new RetryBackoff({
+        initialMs: options.retryInitialMs,
+        maxMs: options.retryMaxMs,
+        ...(options.random ? { random: options.random } : {}),
+      }),
+    );
   }
 
   /** True once the source is started and while it reports itself connected, until stop. */
   isReady(): boolean {
-    return this.#ready && !this.#stopping.signal.aborted && (this.#deps.source.health?.().connected ?? true);
+    return this.#ready && !this.#stopped && (this.#deps.source.health?.().connected ?? true);
   }
 
   /**
@@ -94,17 +115,21 @@ export class EventPipeline {
   }
 
   /**
-   * Stops pulling, lets in-flight messages finish for up to `timeoutMs`, and hands back every
-   * message not settled by then so the source delivers it again.
+   * Stops pulling, hands back at once every message waiting for a retry or a slot, lets
+   * in-flight attempts finish for up to `timeoutMs`, and hands back every message not settled by
+   * then so the source delivers it again.
    */
   async stop(timeoutMs: number): Promise<void> {
-    this.#stopping.abort();
+    this.#stopped = true;
     this.#ready = false;
+    this.#retries.cancelAll();
+    this.#gate.close();
+    this.#wakePuller();
     // The source stops while in-flight messages drain, not before: a source that waits for its
     // handed-out messages to settle (Pub/Sub's WAIT close) would otherwise spend the budget
     // before the drain even starts.
     const sourceStopped = this.#deps.source.stop();
-    const drained = Promise.all([...this.#inFlight]).then(() => true);
+    const drained = Promise.all([...this.#tasks]).then(() => true);
     let budget: NodeJS.Timeout | undefined;
     const finished = await Promise.race([drained, new Promise<boolean>((resolve) => (budget = setTimeout(resolve, timeoutMs, false)))]);
     clearTimeout(budget);
@@ -120,68 +145,50 @@ export class EventPipeline {
   async #pull(): Promise<void> {
     const iterator = this.#deps.source.messages()[Symbol.asyncIterator]();
     try {
-      while (!this.#stopping.signal.aborted) {
-        if (!(await this.#acquireSlot())) break;
-        const next = this.#stopping.signal.aborted ? undefined : await iterator.next();
-        if (!next || next.done) {
-          this.#gate.release();
-          break;
-        }
+      while (await this.#roomToPull()) {
+        const next = await iterator.next();
+        if (next.done) break;
         const task = this.#handle(new SettleOnce(next.value)).finally(() => {
-          this.#gate.release();
-          this.#inFlight.delete(task);
-          this.#deps.metrics.setInFlight(this.#inFlight.size);
+          this.#tasks.delete(task);
+          this.#wakePuller();
         });
-        this.#inFlight.add(task);
-        this.#deps.metrics.setInFlight(this.#inFlight.size);
+        this.#tasks.add(task);
       }
     } finally {
       await iterator.return?.();
     }
   }
 
-  // Waiting for a slot must end with stop(): when every slot is held by a delivery that hangs,
-  // the loop would otherwise only end once those deliveries time out, past the shutdown budget.
-  #acquireSlot(): Promise<boolean> {
-    if (this.#stopping.signal.aborted) return Promise.resolve(false);
-    const granted = this.#gate.acquire();
-    // A slot granted after the stop is nobody's: hand it straight back.
-    return abortableWait(granted, this.#stopping.signal, () => void granted.then(() => this.#gate.release()));
+  // The next message is pulled only when it can be attempted at once and would not take the
+  // held messages past the bound; otherwise the puller sleeps until an attempt ends or a message
+  // settles. No slot is taken while the source is awaited: a quiet source would keep it from
+  // the retries that fall due meanwhile.
+  async #roomToPull(): Promise<boolean> {
+    while (!this.#stopped) {
+      if (this.#gate.free > 0 && this.#unsettled.size < this.#maxHeld) return true;
+      await new Promise<void>((resolve) => (this.#roomChanged = resolve));
+    }
+    return false;
+  }
+
+  #wakePuller(): void {
+    const wake = this.#roomChanged;
+    this.#roomChanged = undefined;
+    wake?.();
   }
 
   async #handle(message: SettleOnce): Promise<void> {
     const { clock, logger, metrics } = this.#deps;
     const receivedAt = clock.now().getTime();
+    // Counted before the first await, so that the puller's next look at the bound includes it.
     this.#unsettled.add(message);
     try {
       for (let attempt = 0; ; attempt += 1) {
-        // Checked before every attempt, the first included: an event already past the maximum
-        // age (a long outage, a backlog) is dropped before sending, as the Go service does.
-        const age = clock.now().getTime() - message.firstSeenAt.getTime();
-        if (age >= this.#options.maxAgeMs) {
-          metrics.countSendResult('Discarded');
-          logger.error('run event dropped: older than the maximum retry age and still undelivered', {
-            messageId: message.id,
-            ageMs: age,
-            maxAgeMs: this.#options.maxAgeMs,
-            attempts: attempt,
-            payload: message.payload,
-          });
-          await message.ack();
-          return;
-        }
-        const outcome = await this.#attemptAt(message);
-        if (!isRetryableOutcome(outcome)) {
-          await message.ack();
-          return;
-        }
-        this.#setAwaitingRetry(+1);
-        const waited = await abortableDelay(this.#backoff.delayMs(attempt), this.#stopping.signal);
-        this.#setAwaitingRetry(-1);
-        if (!waited) {
+        if (!(await this.#turn(message, attempt))) {
           await message.release();
           return;
         }
+        if (await this.#inSlot(() => this.#attemptAndSettle(message, attempt))) return;
       }
     } catch (error) {
       // Settling itself failed (the source's ack or release threw). Hand the message back once
@@ -198,6 +205,52 @@ export class EventPipeline {
     }
   }
 
+  // Resolves to true once `message` holds a slot for attempt number `attempt`, false on
+  // shutdown. Before a retry it waits out its backoff holding no slot, and it counts as awaiting
+  // retry until its attempt starts (the wait for a free slot included).
+  async #turn(message: SettleOnce, attempt: number): Promise<boolean> {
+    if (attempt === 0) return this.#gate.acquire();
+    this.#setAwaitingRetry(message, true);
+    try {
+      return (await this.#retries.wait(attempt - 1)) && (await this.#gate.acquire());
+    } finally {
+      this.#setAwaitingRetry(message, false);
+    }
+  }
+
+  async #inSlot<T>(work: () => Promise<T>): Promise<T> {
+    this.#setInFlight(+1);
+    try {
+      return await work();
+    } finally {
+      this.#setInFlight(-1);
+      this.#gate.release();
+      this.#wakePuller();
+    }
+  }
+
+  // One attempt, and the settlement it leads to; true once the message is settled.
+  async #attemptAndSettle(message: SettleOnce, attempt: number): Promise<boolean> {
+    // Checked before every attempt, the first included: an event already past the maximum age
+    // (a long outage, a backlog) is dropped before sending, as the Go service does.
+    const age = this.#deps.clock.now().getTime() - message.firstSeenAt.getTime();
+    if (age >= this.#options.maxAgeMs) {
+      this.#deps.metrics.countSendResult('Discarded');
+      this.#deps.logger.error('run event dropped: older than the maximum retry age and still undelivered', {
+        messageId: message.id,
+        ageMs: age,
+        maxAgeMs: this.#options.maxAgeMs,
+        attempts: attempt,
+        payload: message.payload,
+      });
+      await message.ack();
+      return true;
+    }
+    if (isRetryableOutcome(await this.#attemptAt(message))) return false;
+    await message.ack();
+    return true;
+  }
+
   // The port asks for an outcome, not a throw; a processor that throws anyway (a library user's
   // own) must not strand the message, so the throw counts as a failure worth retrying.
   async #attemptAt(message: SettleOnce): Promise<EventProcessingOutcome> {
@@ -209,47 +262,14 @@ export class EventPipeline {
     }
   }
 
-  #setAwaitingRetry(delta: number): void {
-    this.#awaitingRetry += delta;
-    this.#deps.metrics.setAwaitingRetry(this.#awaitingRetry);
-  }
-}
-
-/** Guards a message so that exactly one of ack or release reaches the source. */
-class SettleOnce {
-  #settled = false;
-
-  constructor(private readonly message: RunEventMessage) {}
-
-  get id(): string {
-    return this.message.id;
+  #setInFlight(delta: number): void {
+    this.#inFlight += delta;
+    this.#deps.metrics.setInFlight(this.#inFlight);
   }
 
-  get payload(): unknown {
-    return this.message.payload;
-  }
-
-  get firstSeenAt(): Date {
-    return this.message.firstSeenAt;
-  }
-
-  ack(): Promise<void> {
-    return this.#settle(() => this.message.ack());
-  }
-
-  release(): Promise<void> {
-    return this.#settle(() => this.message.release());
-  }
-
-  // A settlement that threw did not happen, so another may still be tried.
-  async #settle(settle: () => Promise<void>): Promise<void> {
-    if (this.#settled) return;
-    this.#settled = true;
-    try {
-      await settle();
-    } catch (error) {
-      this.#settled = false;
-      throw error;
-    }
+  #setAwaitingRetry(message: SettleOnce, waiting: boolean): void {
+    if (waiting) this.#awaitingRetry.add(message);
+    else this.#awaitingRetry.delete(message);
+    this.#deps.metrics.setAwaitingRetry(this.#awaitingRetry.size);
   }
 }

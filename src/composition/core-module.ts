@@ -10,6 +10,7 @@ import { ServiceConfig } from '../config/service-config.js';
 import { Clock } from '../ports/clock.js';
 import { HttpRouteContribution } from '../ports/http-route-contribution.js';
 import { IdGenerator } from '../ports/id-generator.js';
+import { LeadershipMetrics } from '../ports/leadership-metrics.js';
 import { Logger } from '../ports/logger.js';
 import { Provider } from '../ports/provider.js';
 import { RunCompletionSink } from '../ports/run-completion-sink.js';
@@ -49,6 +50,7 @@ export function coreModule(options: CoreModuleOptions): ContainerModule {
       .bind(ServiceMetrics)
       .toResolvedValue(() => new PrometheusMetrics({ defaultMetrics: options.defaultMetrics }))
       .inSingletonScope();
+    bindings.bind(LeadershipMetrics).toService(ServiceMetrics);
     bindings
       .bind(RunCompletionSink)
       .toResolvedValue(

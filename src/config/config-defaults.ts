@@ -18,6 +18,10 @@ export const configDefaults = Object.freeze({
   eventsConcurrency: 8,
   // An operator outage of up to a day is survivable without losing events.
   eventsMaxAgeMs: 24 * 60 * 60 * 1000,
+  // Far above what a healthy pipeline ever holds, while what the waiting events cost stays small
+  // beside the image's 160 MiB heap: a Vertex event is a few KiB at its Pub/Sub client, and a
+  // workflow the watch's cache holds anyway.
+  eventsMaxAwaitingRetry: 1000,
   retryInitialMs: 1000,
   retryMaxMs: 60_000,
   webhookTimeoutMs: 10_000,
@@ -27,6 +31,10 @@ export const configDefaults = Object.freeze({
   // fix (a dead TCP connection that never reported an error) costs minutes, not hours. Events
   // wait at their source meanwhile, so nothing is lost either way.
   eventsSourceReconnectBudgetMs: 5 * 60 * 1000,
+  // Half the Google client default of 60 s: a backend call answers in well under a second, so one
+  // that hangs fails the operator's request (which it retries) instead of holding it, and an
+  // in-flight call at shutdown, for a minute.
+  backendTimeoutMs: 30_000,
   localRunDurationMs: 2000,
   localArtifactRoot: 'file:///tmp/kfp-local',
   localProviderName: 'local',

@@ -1,10 +1,26 @@
+import { type LeaderElectionTiming, leaderElectionDefaults, leaderElectionTimingProblems } from '../domain/leader-election.js';
 import type { NamespacedName } from '../domain/namespaced-name.js';
 import { configDefaults } from './config-defaults.js';
 import { type AnySetting, environmentSetting, parameterSetting, type SettingsReader } from './setting.js';
-import { flag, httpUrlText, oneOf, text } from './setting-decoders.js';
+import { flag, httpUrlText, oneOf, text, wholeNumber } from './setting-decoders.js';
 
 /** Where finished workflows come from; see {@link KfpProviderConfig.workflowEvents}. */
 export const workflowEventSources = ['watch', 'relay'] as const;
+
+/** Leader election of the workflow watch among the replicas of one provider. */
+export interface KfpLeaderElectionConfig {
+  /** The Lease's name (`KFP_LEASE_NAME`); by default `provider-{name}` of `PROVIDERNAME`. */
+  readonly leaseName: string;
+  /**
+   * The Lease's namespace (`KFP_LEASE_NAMESPACE`); by default the namespace of `PROVIDERNAME`.
+   * `""` when neither names one: then the kube config's namespace is used.
+   */
+  readonly leaseNamespace: string;
+  /** This replica's holder identity (`KFP_LEASE_HOLDER_IDENTITY`, else `HOSTNAME`, the pod name); unset when neither is set. */
+  readonly holderIdentity?: string;
+  /** Lease duration, renew deadline and retry period (`KFP_LEASE_*_MS`). */
+  readonly timing: LeaderElectionTiming;
+}
 
 /** Settings of the Kubeflow Pipelines provider (`kfp`). */
 export interface KfpProviderConfig {
@@ -32,7 +48,15 @@ export interface KfpProviderConfig {
   readonly kubeConfigPath?: string;
   /** Whether the service runs in a Kubernetes pod (`KUBERNETES_SERVICE_HOST` is set), so an in-cluster configuration exists. */
   readonly inCluster: boolean;
+  /**
+   * In watch mode, the election of the one replica that watches (`KFP_LEADER_ELECTION`, on by
+   * default); absent in relay mode and when turned off, where every replica would watch.
+   */
+  readonly leaderElection?: KfpLeaderElectionConfig;
 }
+
+/** Kubernetes object names are DNS-1123 subdomains: at most 253 characters. */
+const maxObjectNameLength = 253;
 
 const settings = {
   restApiUrl: parameterSetting('restKfpApiUrl', 'string', {
@@ -81,6 +105,47 @@ const settings = {
     doc: 'set by Kubernetes in every pod; tells that the in-cluster service account can be used',
     decoder: text('a host name or address'),
   }),
+  leaderElection: environmentSetting('KFP_LEADER_ELECTION', {
+    doc: 'in watch mode, elect one replica by Kubernetes Lease to watch workflows; false = every replica watches (one replica only)',
+    decoder: flag,
+    defaultValue: true,
+  }),
+  leaseName: environmentSetting('KFP_LEASE_NAME', {
+    doc: 'name of the Lease of the workflow watch',
+    decoder: text('a Kubernetes object name'),
+    defaultText: 'provider-{name of PROVIDERNAME}',
+  }),
+  leaseNamespace: environmentSetting('KFP_LEASE_NAMESPACE', {
+    doc: 'namespace of the Lease of the workflow watch',
+    decoder: text('a namespace'),
+    defaultText: "the namespace of PROVIDERNAME, else the kube config's",
+  }),
+  leaseHolderIdentity: environmentSetting('KFP_LEASE_HOLDER_IDENTITY', {
+    doc: "this replica's name in the Lease; unique per replica",
+    decoder: text('a name'),
+    defaultText: 'HOSTNAME',
+  }),
+  hostname: environmentSetting('HOSTNAME', {
+    doc: 'set in every pod to the pod name; the default lease holder identity (unset = host name and a random suffix)',
+    decoder: text('a host name'),
+  }),
+  // client-go's defaults: a crashed leader is replaced within 15 s, and a leader that cannot renew
+  // stops watching after 10 s, 5 s before anybody may take over.
+  leaseDurationMs: environmentSetting('KFP_LEASE_DURATION_MS', {
+    doc: 'how long a standby waits after the last renewal it saw before taking the lease over',
+    decoder: wholeNumber(1000),
+    defaultValue: leaderElectionDefaults.leaseDurationMs,
+  }),
+  leaseRenewDeadlineMs: environmentSetting('KFP_LEASE_RENEW_DEADLINE_MS', {
+    doc: 'how long the leader keeps trying to renew before it stops watching; less than KFP_LEASE_DURATION_MS',
+    decoder: wholeNumber(1),
+    defaultValue: leaderElectionDefaults.renewDeadlineMs,
+  }),
+  leaseRetryPeriodMs: environmentSetting('KFP_LEASE_RETRY_PERIOD_MS', {
+    doc: 'how often the leader renews and (with jitter) a standby tries to acquire',
+    decoder: wholeNumber(1),
+    defaultValue: leaderElectionDefaults.retryPeriodMs,
+  }),
 };
 
 /** The Kubeflow provider's rows of the settings table. */
@@ -98,6 +163,8 @@ export function readKfpConfig(reader: SettingsReader, providerName: NamespacedNa
     reader.report('PROVIDERNAME', `PROVIDERNAME must be "namespace/name" when ${settings.multiUserMode.variable} is true`);
   }
   const kubeConfigPath = reader.read(settings.kubeConfigPath);
+  const workflowEvents = reader.read(settings.workflowEvents);
+  const leaderElection = workflowEvents === 'watch' ? readLeaderElection(reader, providerName) : undefined;
   return {
     restApiUrl,
     metadataStoreAddress,
@@ -105,8 +172,37 @@ export function readKfpConfig(reader: SettingsReader, providerName: NamespacedNa
     multiUserMode,
     defaultExperiment: reader.read(settings.defaultExperiment),
     tokenFile: reader.read(settings.tokenFile),
-    workflowEvents: reader.read(settings.workflowEvents),
+    workflowEvents,
     ...(kubeConfigPath ? { kubeConfigPath } : {}),
     inCluster: reader.read(settings.inCluster) !== undefined,
+    ...(leaderElection ? { leaderElection } : {}),
+  };
+}
+
+function readLeaderElection(reader: SettingsReader, providerName: NamespacedName): KfpLeaderElectionConfig | undefined {
+  if (!reader.read(settings.leaderElection)) return undefined;
+  const leaseName = reader.read(settings.leaseName) ?? `provider-${providerName.name}`;
+  if (leaseName.length > maxObjectNameLength) {
+    reader.report(
+      settings.leaseName.variable,
+      `${settings.leaseName.variable}: the Lease name "${leaseName.slice(0, 60)}…" is longer than ${maxObjectNameLength} characters; set a shorter one`,
+    );
+  }
+  const timing = {
+    leaseDurationMs: reader.read(settings.leaseDurationMs),
+    renewDeadlineMs: reader.read(settings.leaseRenewDeadlineMs),
+    retryPeriodMs: reader.read(settings.leaseRetryPeriodMs),
+  };
+  const problems = leaderElectionTimingProblems(timing);
+  if (problems.length > 0) {
+    const given = `${settings.leaseDurationMs.variable}=${timing.leaseDurationMs}, ${settings.leaseRenewDeadlineMs.variable}=${timing.renewDeadlineMs}, ${settings.leaseRetryPeriodMs.variable}=${timing.retryPeriodMs}`;
+    reader.report(settings.leaseRenewDeadlineMs.variable, `${given}: ${problems.join('; ')}`);
+  }
+  const holderIdentity = reader.read(settings.leaseHolderIdentity) ?? reader.read(settings.hostname);
+  return {
+    leaseName,
+    leaseNamespace: reader.read(settings.leaseNamespace) ?? providerName.namespace,
+    ...(holderIdentity ? { holderIdentity } : {}),
+    timing,
   };
 }

@@ -8,13 +8,14 @@ async function settled(): Promise<void> {
 describe('concurrency gate', () => {
   it('hands out up to the limit at once and makes the next holder wait', async () => {
     const gate = new ConcurrencyGate(2);
-    await gate.acquire();
-    await gate.acquire();
-    let third = false;
-    void gate.acquire().then(() => (third = true));
+    expect(await gate.acquire()).to.equal(true);
+    expect(await gate.acquire()).to.equal(true);
+    let third: boolean | undefined;
+    void gate.acquire().then((granted) => (third = granted));
     await settled();
     expect(gate.held).to.equal(2);
-    expect(third).to.equal(false);
+    expect(gate.free).to.equal(0);
+    expect(third).to.equal(undefined);
     gate.release();
     await settled();
     expect(third).to.equal(true);
@@ -39,7 +40,21 @@ describe('concurrency gate', () => {
   it('frees slots when nobody waits, and never goes below zero', async () => {
     const gate = new ConcurrencyGate(3);
     await gate.acquire();
+    expect(gate.free).to.equal(2);
     gate.release();
+    gate.release();
+    expect(gate.held).to.equal(0);
+    expect(gate.free).to.equal(3);
+  });
+
+  it('once closed, refuses every waiter at once and every later acquire, and still takes slots back', async () => {
+    const gate = new ConcurrencyGate(1);
+    await gate.acquire();
+    const waiters = [gate.acquire(), gate.acquire()];
+    gate.close();
+    expect(await Promise.all(waiters)).to.deep.equal([false, false]);
+    expect(await gate.acquire()).to.equal(false);
+    expect(gate.free).to.equal(0);
     gate.release();
     expect(gate.held).to.equal(0);
   });

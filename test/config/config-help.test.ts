@@ -19,9 +19,13 @@ const everyVariable = [
   'EVENTS_MAX_AGE_MS',
   'EVENTS_RETRY_INITIAL_MS',
   'EVENTS_RETRY_MAX_MS',
+  'EVENTS_MAX_AWAITING_RETRY',
   'WEBHOOK_TIMEOUT_MS',
   'EVENTS_SOURCE_RECONNECT_BUDGET_MS',
+  'BACKEND_TIMEOUT_MS',
   'PARAMETERS_RUNDURATIONMS',
+  'PARAMETERS_STATEFILE',
+  'PARAMETERS_STATELOCKWAITMS',
   'PARAMETERS_VAIPROJECT',
   'PARAMETERS_VAILOCATION',
   'PARAMETERS_VAIJOBSERVICEACCOUNT',
@@ -43,6 +47,14 @@ const everyVariable = [
   'KFP_TOKEN_FILE',
   'KUBECONFIG',
   'KUBERNETES_SERVICE_HOST',
+  'KFP_LEADER_ELECTION',
+  'KFP_LEASE_NAME',
+  'KFP_LEASE_NAMESPACE',
+  'KFP_LEASE_HOLDER_IDENTITY',
+  'HOSTNAME',
+  'KFP_LEASE_DURATION_MS',
+  'KFP_LEASE_RENEW_DEADLINE_MS',
+  'KFP_LEASE_RETRY_PERIOD_MS',
 ];
 
 const help = formatConfigHelp();
@@ -83,6 +95,12 @@ describe('--help', () => {
       PARAMETERS_VAIENDPOINT: '<vaiLocation>-aiplatform.googleapis.com:443',
       PARAMETERS_KFPWORKFLOWEVENTS: 'watch',
       KFP_TOKEN_FILE: '/var/run/secrets/kfp/token',
+      KFP_LEADER_ELECTION: 'true',
+      KFP_LEASE_NAME: 'provider-{name of PROVIDERNAME}',
+      KFP_LEASE_HOLDER_IDENTITY: 'HOSTNAME',
+      KFP_LEASE_DURATION_MS: '15000',
+      KFP_LEASE_RENEW_DEADLINE_MS: '10000',
+      KFP_LEASE_RETRY_PERIOD_MS: '2000',
     };
     for (const [variable, value] of Object.entries(defaults))
       expect(row(variable), variable).to.match(new RegExp(`\\(default ${escape(value)}\\)$`));

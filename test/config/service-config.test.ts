@@ -51,9 +51,11 @@ describe('service configuration', () => {
           maxAgeMs: 86_400_000,
           retryInitialMs: 1000,
           retryMaxMs: 60_000,
+          maxAwaitingRetry: 1000,
           webhookTimeoutMs: 10_000,
           sourceReconnectBudgetMs: 300_000,
         },
+        backendTimeoutMs: 30_000,
         parameters: {},
         local: { runDurationMs: 2000, artifactRoot: 'file:///tmp/kfp-local' },
       });
@@ -93,8 +95,10 @@ describe('service configuration', () => {
         EVENTS_MAX_AGE_MS: '60000',
         EVENTS_RETRY_INITIAL_MS: '5',
         EVENTS_RETRY_MAX_MS: '20',
+        EVENTS_MAX_AWAITING_RETRY: '7',
         WEBHOOK_TIMEOUT_MS: '300',
         EVENTS_SOURCE_RECONNECT_BUDGET_MS: '4000',
+        BACKEND_TIMEOUT_MS: '400',
         PARAMETERS_RUNDURATIONMS: '50',
       });
       expect(config.providerName).to.deep.equal({ namespace: 'ops', name: 'local-provider' });
@@ -110,9 +114,11 @@ describe('service configuration', () => {
         maxAgeMs: 60_000,
         retryInitialMs: 5,
         retryMaxMs: 20,
+        maxAwaitingRetry: 7,
         webhookTimeoutMs: 300,
         sourceReconnectBudgetMs: 4000,
       });
+      expect(config.backendTimeoutMs).to.equal(400);
       expect(narrowServiceConfig(config, 'local').local).to.deep.equal({ runDurationMs: 50, artifactRoot: 'gs://pipeline-root' });
     });
 
@@ -157,7 +163,45 @@ describe('service configuration', () => {
         tokenFile: '/var/run/secrets/kfp/token',
         workflowEvents: 'watch',
         inCluster: false,
+        leaderElection: {
+          leaseName: 'provider-kfp',
+          leaseNamespace: 'ops',
+          timing: { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000 },
+        },
       });
+    });
+
+    it('reads the leader election of the workflow watch: identity from HOSTNAME unless configured, none in relay mode or when off', () => {
+      const election = (env: Env) => narrowServiceConfig(loadServiceConfig({ ...kfpEnv, ...env }), 'kfp').kfp.leaderElection;
+      expect(election({ HOSTNAME: 'provider-kfp-5c7d-abcde' })?.holderIdentity).to.equal('provider-kfp-5c7d-abcde');
+      expect(election({ HOSTNAME: 'pod', KFP_LEASE_HOLDER_IDENTITY: 'replica-1' })?.holderIdentity).to.equal('replica-1');
+      expect(
+        election({
+          KFP_LEASE_NAME: 'watch',
+          KFP_LEASE_NAMESPACE: 'kubeflow',
+          KFP_LEASE_DURATION_MS: '3000',
+          KFP_LEASE_RENEW_DEADLINE_MS: '2000',
+          KFP_LEASE_RETRY_PERIOD_MS: '500',
+        }),
+      ).to.deep.equal({
+        leaseName: 'watch',
+        leaseNamespace: 'kubeflow',
+        timing: { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 },
+      });
+      expect(election({ PROVIDERNAME: 'kfp' })).to.include({ leaseName: 'provider-kfp', leaseNamespace: '' });
+      expect(election({ KFP_LEADER_ELECTION: 'false' })).to.equal(undefined);
+      expect(election({ PARAMETERS_KFPWORKFLOWEVENTS: 'relay' })).to.equal(undefined);
+    });
+
+    it('refuses a lease timing that could let two replicas watch at once, naming the variables', () => {
+      const [problem] = configError({ ...kfpEnv, KFP_LEASE_DURATION_MS: '5000', KFP_LEASE_RENEW_DEADLINE_MS: '5000' }).problems;
+      expect(problem?.variable).to.equal('KFP_LEASE_RENEW_DEADLINE_MS');
+      expect(problem?.message)
+        .to.contain('KFP_LEASE_DURATION_MS=5000, KFP_LEASE_RENEW_DEADLINE_MS=5000, KFP_LEASE_RETRY_PERIOD_MS=2000')
+        .and.contain('the lease duration must be longer than the renew deadline');
+      expect(configError({ ...kfpEnv, KFP_LEASE_DURATION_MS: '999' }).problems.map((found) => found.message)).to.deep.equal([
+        'KFP_LEASE_DURATION_MS="999" must be a whole number of at least 1000',
+      ]);
     });
 
     it('accepts PARAMETERS_GRPCKFPAPIADDRESS for compatibility and keeps it out of the kfp slice', () => {
@@ -295,6 +339,8 @@ describe('service configuration', () => {
         variable: 'EVENTS_RETRY_MAX_MS',
       },
       { why: 'a text EVENTS_MAX_AGE_MS', env: { EVENTS_MAX_AGE_MS: '1d' }, variable: 'EVENTS_MAX_AGE_MS' },
+      { why: 'a zero EVENTS_MAX_AWAITING_RETRY', env: { EVENTS_MAX_AWAITING_RETRY: '0' }, variable: 'EVENTS_MAX_AWAITING_RETRY' },
+      { why: 'a zero BACKEND_TIMEOUT_MS', env: { BACKEND_TIMEOUT_MS: '0' }, variable: 'BACKEND_TIMEOUT_MS' },
       { why: 'a zero WEBHOOK_TIMEOUT_MS', env: { WEBHOOK_TIMEOUT_MS: '0' }, variable: 'WEBHOOK_TIMEOUT_MS' },
       { why: 'a text SHUTDOWN_TIMEOUT_MS', env: { SHUTDOWN_TIMEOUT_MS: 'soon' }, variable: 'SHUTDOWN_TIMEOUT_MS' },
       { why: 'a negative SHUTDOWN_DELAY_MS', env: { SHUTDOWN_DELAY_MS: '-1' }, variable: 'SHUTDOWN_DELAY_MS' },

@@ -23,8 +23,7 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
   let service: ProviderService;
   let base: string;
 
-  beforeEach(async () => {
-    receiver = await new RecordingWebhookReceiver().start();
+  async function startService(runDurationMs: number): Promise<void> {
     const config = loadServiceConfig({
       PROVIDERNAME: 'ops/local-provider',
       PIPELINEROOTSTORAGE: 'gs://pipeline-root',
@@ -35,12 +34,17 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
       SHUTDOWN_TIMEOUT_MS: '200',
       EVENTS_RETRY_INITIAL_MS: '5',
       EVENTS_RETRY_MAX_MS: '20',
-      PARAMETERS_RUNDURATIONMS: '50',
+      PARAMETERS_RUNDURATIONMS: String(runDurationMs),
     });
     service = createProviderService({ provider: 'local', config, logger: silentLogger });
     await service.start();
     base = `http://127.0.0.1:${service.apiPort}`;
     expect((await send(base, 'POST', '/resource/pipeline', { json: DefinitionBodyMother.pipeline() })).status).to.equal(201);
+  }
+
+  beforeEach(async () => {
+    receiver = await new RecordingWebhookReceiver().start();
+    await startService(50);
   });
 
   afterEach(async () => {
@@ -139,11 +143,14 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
   });
 
   it('does not report a run deleted before it finished', async () => {
+    // Runs long enough for the delete to arrive first even on a busy machine.
+    await service.stop();
+    await startService(500);
     const created = await send(base, 'POST', '/resource/run', { json: DefinitionBodyMother.run() });
     const deleted = await send(base, 'DELETE', `/resource/run/${encodeURIComponent(created.json!['id'] as string)}`);
     expect(deleted.status).to.equal(200);
     expect(deleted.text).to.equal('{}');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 700));
     expect(receiver.requests).to.have.length(0);
   });
 
@@ -156,7 +163,7 @@ describe('end to end: local provider over HTTP to the operator webhook', functio
     await receiver.waitForRequests(2, 5000);
     const deleted = await send(base, 'DELETE', `/resource/runschedule/${encodeURIComponent(scheduleId)}`);
     expect(deleted.text).to.equal('{}');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 450));
     const count = receiver.requests.length;
     const events = receiver.events as EventData[];
     for (const event of events) {

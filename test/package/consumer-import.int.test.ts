@@ -1,19 +1,41 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { packageRoot, requireFreshBuild } from './built-package.js';
+import { type InstalledPackage, installPackedPackage } from './installed-package.js';
 
 const run = promisify(execFile);
 
-// What the package.json `exports` map must offer for a consumer to import the entries.
-const requiredExports: Record<string, { types: string; import: string }> = {
-  '.': { types: './dist/index.d.ts', import: './dist/index.js' },
-  './testing': { types: './dist/testing/index.d.ts', import: './dist/testing/index.js' },
-  './vertex': { types: './dist/adapters/vertex/vertex-module.d.ts', import: './dist/adapters/vertex/vertex-module.js' },
-  './kfp': { types: './dist/adapters/kfp/kfp-module.d.ts', import: './dist/adapters/kfp/kfp-module.js' },
+/** What a consumer of the root and testing entries may install, in MiB. */
+const installBudgetMiB = 40;
+
+/** The optional peer dependencies: the cloud SDKs and the Kubernetes client. */
+const cloudPackages = [
+  '@google-cloud/aiplatform',
+  '@google-cloud/pubsub',
+  '@google-cloud/storage',
+  '@grpc/grpc-js',
+  '@grpc/proto-loader',
+  '@kubernetes/client-node',
+  'google-gax',
+];
+
+// What the package.json `exports` map must offer for a consumer to import (or require) the entries.
+const requiredExports: Record<string, { types: string; import: string; default: string }> = {
+  '.': { types: './dist/index.d.ts', import: './dist/index.js', default: './dist/index.js' },
+  './testing': { types: './dist/testing/index.d.ts', import: './dist/testing/index.js', default: './dist/testing/index.js' },
+  './vertex': {
+    types: './dist/adapters/vertex/vertex-module.d.ts',
+    import: './dist/adapters/vertex/vertex-module.js',
+    default: './dist/adapters/vertex/vertex-module.js',
+  },
+  './kfp': {
+    types: './dist/adapters/kfp/kfp-module.d.ts',
+    import: './dist/adapters/kfp/kfp-module.js',
+    default: './dist/adapters/kfp/kfp-module.js',
+  },
 };
 
 // A consumer's script: a custom provider in a few lines, run by the service over real HTTP,
@@ -59,20 +81,58 @@ try {
 }
 `;
 
+// CommonJS: Node 22.12+ require()s an ES module that has no top-level await.
+const commonJsConsumer = `
+const entry = require('kfp-provider-service');
+const testing = require('kfp-provider-service/testing');
+process.stdout.write(JSON.stringify({
+  createProviderService: typeof entry.createProviderService,
+  sameSource: testing.InMemoryRunEventSource === entry.InMemoryRunEventSource,
+}));
+`;
+
+// Without the optional peers: the Kubeflow module fails at import, a Vertex AI service at start.
+const withoutCloudSdks = `
+const outcome = async (attempt) => attempt().then(() => 'no error', (error) => String(error.message).split('\\n')[0]);
+const kfp = await outcome(() => import('kfp-provider-service/kfp'));
+const { createProviderService } = await import('kfp-provider-service');
+const vai = await outcome(async () => {
+  const service = createProviderService({ provider: 'vai', config: {
+    PROVIDERNAME: 'ops/vai', PIPELINEROOTSTORAGE: 'gs://root', OPERATORWEBHOOK: 'http://127.0.0.1:1/events',
+    PARAMETERS_VAIPROJECT: 'p', PARAMETERS_VAILOCATION: 'europe-west2', PARAMETERS_PIPELINEBUCKET: 'b',
+    PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION: 's', PUBSUB_EMULATOR_HOST: '127.0.0.1:1' } });
+  await service.start();
+  await service.stop();
+});
+process.stdout.write(JSON.stringify({ kfp, vai }));
+`;
+
+// Declarations checked with skipLibCheck off: every type the public entries mention resolves.
 const consumerTypes = `
 import { createProviderService, type Provider, type ProviderService } from 'kfp-provider-service';
 import { describeProviderContract, InMemoryProvider } from 'kfp-provider-service/testing';
+import { vertexModule } from 'kfp-provider-service/vertex';
+import { kfpModule } from 'kfp-provider-service/kfp';
 const provider: Provider = new InMemoryProvider();
 const service: ProviderService = createProviderService({ provider, config: { SERVER_PORT: '0' } });
 export const declare: typeof describeProviderContract = describeProviderContract;
 export const port: number | undefined = service.apiPort;
+export const app: ProviderService['app'] = service.app;
+export const modules = [vertexModule, kfpModule];
 `;
 
-describe('the package as a consumer imports it (built output, exports map, separate process)', function () {
-  this.timeout(90_000);
-  let consumer: string | undefined;
+async function runNode(consumer: InstalledPackage, file: string, source: string): Promise<Record<string, unknown>> {
+  await writeFile(join(consumer.directory, file), source);
+  const { stdout } = await run(process.execPath, [file], { cwd: consumer.directory, timeout: 30_000 });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
 
-  before(async () => {
+describe('the package as a consumer installs it (npm pack, npm install of the tarball, separate processes)', function () {
+  this.timeout(90_000);
+  let consumer: InstalledPackage | undefined;
+
+  before(async function () {
+    this.timeout(180_000);
     const manifest = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { exports?: Record<string, unknown> };
     for (const [subpath, target] of Object.entries(requiredExports)) {
       expect(manifest.exports?.[subpath], `package.json must map exports["${subpath}"] to ${JSON.stringify(target)}`).to.deep.include(
@@ -80,20 +140,22 @@ describe('the package as a consumer imports it (built output, exports map, separ
       );
     }
     await requireFreshBuild(['dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts']);
-    consumer = await mkdtemp(join(tmpdir(), 'kfp-provider-consumer-'));
-    await mkdir(join(consumer, 'node_modules'));
-    await symlink(packageRoot, join(consumer, 'node_modules', 'kfp-provider-service'), 'dir');
-    await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
+    consumer = await installPackedPackage({ name: 'consumer', type: 'module', private: true });
   });
 
   after(async () => {
-    if (consumer) await rm(consumer, { recursive: true, force: true });
+    await consumer?.remove();
+  });
+
+  it(`installs at most ${installBudgetMiB} MiB, without any cloud SDK (they are optional peers)`, () => {
+    console.log(`      installed: ${consumer!.installedMiB.toFixed(1)} MiB in node_modules, ${consumer!.packages.length} packages`);
+    expect(consumer!.packages).to.include('kfp-provider-service');
+    expect(consumer!.packages).not.to.include.any.members(cloudPackages);
+    expect(consumer!.installedMiB).to.be.at.most(installBudgetMiB);
   });
 
   it('runs a custom provider end to end: POST a run, its event reaches the webhook as RunCompletionEventData', async () => {
-    await writeFile(join(consumer!, 'consumer.mjs'), consumerScript);
-    const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: consumer!, timeout: 30_000 });
-    const result = JSON.parse(stdout) as Record<string, unknown>;
+    const result = await runNode(consumer!, 'consumer.mjs', consumerScript);
     expect(result['status']).to.equal(201);
     expect(result['body']).to.deep.equal({ id: 'consumer-1' });
     expect(result['event']).to.deep.equal({
@@ -113,10 +175,24 @@ describe('the package as a consumer imports it (built output, exports map, separ
     ]);
   });
 
-  it('type-checks a TypeScript consumer against the published declarations', async () => {
-    await writeFile(join(consumer!, 'consumer.ts'), consumerTypes);
+  it('is required from CommonJS: both entries, one copy of the shared classes', async () => {
+    expect(await runNode(consumer!, 'consumer.cjs', commonJsConsumer)).to.deep.equal({
+      createProviderService: 'function',
+      sameSource: true,
+    });
+  });
+
+  it('without the cloud SDKs, the Kubeflow entry and a Vertex AI service fail naming the package that is missing', async () => {
+    const { kfp, vai } = await runNode(consumer!, 'without-sdks.mjs', withoutCloudSdks);
+    const namesAPeer = (message: unknown): boolean => cloudPackages.some((name) => String(message).includes(`'${name}'`));
+    expect(kfp, String(kfp)).to.satisfy(namesAPeer);
+    expect(vai, String(vai)).to.satisfy(namesAPeer);
+  });
+
+  it('type-checks a TypeScript consumer against the published declarations, library checks included', async () => {
+    await writeFile(join(consumer!.directory, 'consumer.ts'), consumerTypes);
     await writeFile(
-      join(consumer!, 'tsconfig.json'),
+      join(consumer!.directory, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
           module: 'NodeNext',
@@ -124,14 +200,14 @@ describe('the package as a consumer imports it (built output, exports map, separ
           target: 'ES2023',
           strict: true,
           noEmit: true,
-          skipLibCheck: true,
+          skipLibCheck: false,
           types: [],
         },
         files: ['consumer.ts'],
       }),
     );
     const tsc = join(packageRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: consumer!, timeout: 60_000 }).catch(
+    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: consumer!.directory, timeout: 60_000 }).catch(
       (error: { stdout?: string; stderr?: string }) => error,
     );
     expect(`${result.stdout ?? ''}${result.stderr ?? ''}`).to.equal('');

@@ -49,6 +49,7 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
       maxAgeMs: options.maxAgeMs ?? 60_000,
       retryInitialMs: options.retryInitialMs ?? 5,
       retryMaxMs: options.retryMaxMs ?? 20,
+      ...(options.maxAwaitingRetry === undefined ? {} : { maxAwaitingRetry: options.maxAwaitingRetry }),
       random: options.random ?? (() => 0.5),
     },
   );

@@ -12,13 +12,16 @@ export interface ReceivedGcsRequest {
 /**
  * A GCS JSON API server on 127.0.0.1 with an in-memory bucket map, answering the calls the real
  * storage client makes: multipart and resumable uploads, media downloads, listing by prefix and
- * object deletion. Objects are keyed `bucket/object`. `failWith` makes every call answer a status.
+ * object deletion. Objects are keyed `bucket/object`. `failWith` makes every call answer a status;
+ * `hang` makes it accept every request and never answer, as a storage endpoint that is stuck.
  */
 export class FakeGcsServer {
   readonly objects = new Map<string, Buffer>();
   readonly requests: ReceivedGcsRequest[] = [];
   /** When set, every request is answered with this status and a JSON error. */
   failWith: number | undefined;
+  /** Requests to record and never answer (until {@link stop} cuts them): all when true, or those it picks. */
+  hang: boolean | ((request: ReceivedGcsRequest) => boolean) = false;
   readonly #server: Server;
   readonly #sessions = new Map<string, string>();
   #url = '';
@@ -49,6 +52,11 @@ export class FakeGcsServer {
   }
 
   async #route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const received = { method: request.method ?? '', url: request.url ?? '', authorization: request.headers.authorization };
+    if (this.hang === true || (typeof this.hang === 'function' && this.hang(received))) {
+      this.requests.push(received);
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);

@@ -112,6 +112,7 @@ export class ArgoWorkflowEventSource implements RunEventSource {
       }
     };
     const watch = new SettledWatch(options.kubeConfig, {
+      stopped: () => this.#pending.closed,
       connected: () => {
         this.#restartAttempt = 0;
         this.#health?.connected();

@@ -7,16 +7,16 @@ export interface KfpRestTransportOptions {
   readonly baseUrl: string;
   /** Supplies the bearer token in multi-user mode; absent in single-user mode. */
   readonly token?: () => Promise<string>;
-  /** Timeout of one JSON request. */
+  /** Timeout of one JSON request (`BACKEND_TIMEOUT_MS`, default 30 s). */
   readonly timeoutMs?: number;
-  /** Timeout of one upload (compiled pipelines can be several MB). */
+  /** Timeout of one upload; left out, four times `timeoutMs`, since compiled pipelines can be several MB. */
   readonly uploadTimeoutMs?: number;
 }
 
 /** Query parameters; `undefined` values are left out. */
 export type KfpQuery = Readonly<Record<string, string | undefined>>;
 
-const defaults = Object.freeze({ timeoutMs: 30_000, uploadTimeoutMs: 120_000 });
+const defaults = Object.freeze({ timeoutMs: 30_000, uploadTimeoutFactor: 4 });
 
 /**
  * HTTP to the KFP v2beta1 REST API with the platform's `fetch`: URL composition under
@@ -33,7 +33,7 @@ export class KfpRestTransport {
     this.#base = `${options.baseUrl.replace(/\/$/, '')}/apis/v2beta1`;
     this.#token = options.token;
     this.#timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
-    this.#uploadTimeoutMs = options.uploadTimeoutMs ?? defaults.uploadTimeoutMs;
+    this.#uploadTimeoutMs = options.uploadTimeoutMs ?? this.#timeoutMs * defaults.uploadTimeoutFactor;
   }
 
   /** Sends a JSON request (or none, for GET and DELETE) and resolves to the parsed JSON answer. */

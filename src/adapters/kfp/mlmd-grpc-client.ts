@@ -15,7 +15,7 @@ import { loadMlmdPackage } from './mlmd-proto.js';
 export interface MlmdGrpcClientOptions {
   /** `grpcMetadataStoreAddress`: `host:port`, plaintext. */
   readonly address: string;
-  /** Deadline of one call. */
+  /** Deadline of one call (`BACKEND_TIMEOUT_MS`, default 30 s). */
   readonly timeoutMs?: number;
 }
 

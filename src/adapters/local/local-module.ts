@@ -6,36 +6,55 @@ import { Logger } from '../../ports/logger.js';
 import { Provider } from '../../ports/provider.js';
 import { RunEventNormaliser } from '../../ports/run-event-normaliser.js';
 import { RunEventSource } from '../../ports/run-event-source.js';
-import { InMemoryRunEventSource } from '../memory/in-memory-run-event-source.js';
-import { createLocalProvider } from './create-local-provider.js';
-import type { LocalProvider } from './local-provider.js';
+import { publishRunsInto } from './create-local-provider.js';
+import { runCompletionEventCodec } from './local-state-codec.js';
+import { LocalProvider } from './local-provider.js';
 import { LocalRunEventNormaliser } from './local-run-event-normaliser.js';
+import type { PublishingRunEventSource } from './publishing-run-event-source.js';
+import { SqliteRunEventSource } from './sqlite-run-event-source.js';
+import { SqliteStateStore } from './sqlite-state-store.js';
+
+// The store the provider and its event source share, so that a finished run and its event are
+// one commit. Internal to this module.
+const LocalStateStore = Symbol.for('kfp-provider-service.LocalStateStore');
 
 /**
- * Binds the embedded local provider: the in-memory provider, the in-process queue its finished
- * runs are published to, and the normaliser that checks them, as `config` sets them up.
+ * Binds the embedded local provider: its state store (the configured state file, or memory),
+ * the provider on it, the durable event source its finished runs are published to, and the
+ * normaliser that checks them. With a state file the store is opened asynchronously, since
+ * start-up may wait for another process to let go of the file.
  */
 export function localModule(config: LocalServiceConfig): ContainerModule {
+  const { stateFile } = config.local;
   return new ContainerModule((options) => {
     options
-      .bind<InMemoryRunEventSource>(RunEventSource)
-      .toResolvedValue((clock: Clock) => new InMemoryRunEventSource({ clock }), [Clock])
+      .bind<SqliteStateStore>(LocalStateStore)
+      .toResolvedValue(() => (stateFile ? SqliteStateStore.openFile(stateFile.path, stateFile.lockWaitMs) : SqliteStateStore.inMemory()))
+      .inSingletonScope()
+      // The provider closes the store; this covers a store whose provider was never built.
+      .onDeactivation((store) => store.close());
+    options
+      .bind<SqliteRunEventSource>(RunEventSource)
+      .toResolvedValue(
+        (store: SqliteStateStore, clock: Clock) => new SqliteRunEventSource({ store, codec: runCompletionEventCodec, clock }),
+        [LocalStateStore, Clock],
+      )
       .inSingletonScope();
     options
       .bind<LocalProvider>(Provider)
       .toResolvedValue(
-        (clock: Clock, ids: IdGenerator, logger: Logger, events: InMemoryRunEventSource) => {
-          return createLocalProvider({
-            events,
+        (clock: Clock, ids: IdGenerator, logger: Logger, events: PublishingRunEventSource, state: SqliteStateStore) =>
+          new LocalProvider({
             runDurationMs: config.local.runDurationMs,
             artifactRoot: config.local.artifactRoot,
             providerName: config.providerName,
             clock,
             ids,
             logger: logger.child({ component: 'local-provider' }),
-          });
-        },
-        [Clock, IdGenerator, Logger, RunEventSource],
+            state,
+            onRunFinished: publishRunsInto(events),
+          }),
+        [Clock, IdGenerator, Logger, RunEventSource, LocalStateStore],
       )
       .inSingletonScope()
       .onDeactivation((provider) => provider.close());

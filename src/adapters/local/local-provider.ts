@@ -2,6 +2,7 @@ import type { ExperimentDefinition, PipelineResource, RunDefinition, RunSchedule
 import { BackendError } from '../../domain/errors.js';
 import { localPipelineComponents, localRunStatus, parseArtifactPath } from '../../domain/local-run-outcome.js';
 import { quoteInput } from '../../domain/client-text.js';
+import { errorMessage } from '../../domain/error-message.js';
 import { formatNamespacedName, type NamespacedName } from '../../domain/namespaced-name.js';
 import type { RunCompletionEvent } from '../../domain/run-completion-event.js';
 import { scheduleTrigger } from '../../domain/run-labels.js';
@@ -10,6 +11,7 @@ import type { IdGenerator } from '../../ports/id-generator.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Provider, ResourceOperations } from '../../ports/provider.js';
 import { CronTimer } from './cron-timer.js';
+import type { SqliteStateStore } from './sqlite-state-store.js';
 
 /** Settings and collaborators of the {@link LocalProvider}. */
 export interface LocalProviderOptions {
@@ -22,32 +24,57 @@ export interface LocalProviderOptions {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly logger: Logger;
-  /** Receives each finished run; the local module publishes it into the event pipeline. */
+  /**
+   * Where pipelines, experiments, schedules and unfinished runs are kept (in memory, or a file
+   * that outlives the process). The provider owns it: `close()` closes it.
+   */
+  readonly state: SqliteStateStore;
+  /**
+   * Receives each finished run; the local module publishes it into the event pipeline. It is
+   * called inside the state store's transaction that forgets the run, so an event source on the
+   * same store records the event in the same commit: a crash leaves either the run or its event.
+   */
   readonly onRunFinished: (event: RunCompletionEvent) => void;
-}
-
-interface StoredPipeline {
-  readonly resource: PipelineResource;
-  readonly versions: Set<string>;
 }
 
 interface ActiveRun {
   readonly definition: RunDefinition;
+  readonly startedAt: Date;
   readonly timer: NodeJS.Timeout;
 }
 
+// A firing is a run of its own: no Run resource, triggered by the schedule.
+function firingOf(definition: RunScheduleDefinition): RunDefinition {
+  return {
+    name: { namespace: '', name: '' },
+    version: definition.version,
+    pipelineName: definition.pipelineName,
+    pipelineVersion: definition.pipelineVersion,
+    runConfigurationName: definition.runConfigurationName,
+    experimentName: definition.experimentName,
+    parameters: definition.parameters,
+    artifacts: definition.artifacts,
+    triggerIndicator: scheduleTrigger(definition.name),
+  };
+}
+
 /**
- * The embedded provider: keeps pipelines, experiments and schedules in memory, completes each
- * run after a fixed delay (failing it when its parameters say `outcome: failed`), fires
- * schedules on their cron, and reports every finished run as a real completion event. It needs
- * no cloud, which makes it the default and the backend for end-to-end tests.
+ * The embedded provider: keeps pipelines, experiments and schedules in its state store,
+ * completes each run after a fixed delay (failing it when its parameters say `outcome: failed`),
+ * fires schedules on their cron, and reports every finished run as a real completion event. It
+ * needs no cloud, which makes it the default and the backend for end-to-end tests.
+ *
+ * Built on a store that already holds state (a state file of an earlier process), it picks up
+ * where that process stopped: unfinished runs finish when they are due (at once when their time
+ * passed meanwhile), and schedules keep firing. Firings missed while no process ran are not
+ * made up one by one: a schedule that missed any fires once, at start-up, then follows its cron.
  */
 export class LocalProvider implements Provider {
   readonly pipeline: ResourceOperations<PipelineResource> = {
     create: async (resource) => this.#storePipeline(resource),
     // The path id and the definition name agree for the operator; the definition is what is stored.
     update: async (_id, resource) => this.#storePipeline(resource),
-    delete: async (id) => this.#deletePipeline(id),
+    delete: async (id) => this.#options.state.deletePipeline(id),
   };
 
   readonly run: ResourceOperations<RunDefinition> = {
@@ -64,47 +91,57 @@ export class LocalProvider implements Provider {
   readonly experiment: ResourceOperations<ExperimentDefinition> = {
     create: async (definition) => this.#storeExperiment(definition),
     update: async (_id, definition) => this.#storeExperiment(definition),
-    delete: async (id) => this.#deleteExperiment(id),
+    delete: async (id) => this.#options.state.deleteExperiment(id),
   };
 
   readonly #options: LocalProviderOptions;
-  readonly #pipelines = new Map<string, StoredPipeline>();
-  readonly #experiments = new Map<string, ExperimentDefinition>();
   readonly #runs = new Map<string, ActiveRun>();
-  readonly #schedules = new Map<string, { definition: RunScheduleDefinition; timer: CronTimer }>();
+  readonly #schedules = new Map<string, CronTimer>();
 
   constructor(options: LocalProviderOptions) {
     this.#options = options;
+    this.#resume();
   }
 
-  /** Stops every run and schedule timer; nothing fires afterwards. */
+  /** Stops every run and schedule timer and closes the state store; nothing fires afterwards. */
   async close(): Promise<void> {
     for (const run of this.#runs.values()) clearTimeout(run.timer);
     this.#runs.clear();
-    for (const schedule of this.#schedules.values()) schedule.timer.stop();
+    for (const timer of this.#schedules.values()) timer.stop();
     this.#schedules.clear();
+    this.#options.state.close();
+  }
+
+  #resume(): void {
+    const { state, clock, logger } = this.#options;
+    const runs = state.runs();
+    for (const run of runs) this.#arm(run.id, run.definition, run.startedAt, run.dueAt);
+    const schedules = state.schedules();
+    for (const { id, definition, accountedUntil } of schedules) {
+      const timer = this.#scheduleTimer(id, definition);
+      const now = clock.now();
+      const missed = timer.nextFiring(accountedUntil);
+      if (missed && missed.getTime() <= now.getTime()) {
+        logger.info('local schedule missed firings while stopped; firing once now', { scheduleId: id, missedFrom: missed.toISOString() });
+        this.#fire(id, definition, now);
+      }
+      this.#schedules.set(id, timer);
+      timer.start();
+    }
+    if (runs.length + schedules.length > 0)
+      logger.info('local provider resumed its state', { runs: runs.length, schedules: schedules.length });
   }
 
   #storePipeline(resource: PipelineResource): string {
     const id = formatNamespacedName(resource.definition.name);
-    const versions = this.#pipelines.get(id)?.versions ?? new Set<string>();
-    versions.add(resource.definition.version);
-    this.#pipelines.set(id, { resource, versions });
+    this.#options.state.savePipeline(id, resource);
     return id;
-  }
-
-  #deletePipeline(id: string): void {
-    this.#pipelines.delete(id);
   }
 
   #storeExperiment(definition: ExperimentDefinition): string {
     const id = formatNamespacedName(definition.name);
-    this.#experiments.set(id, definition);
+    this.#options.state.saveExperiment(id, definition);
     return id;
-  }
-
-  #deleteExperiment(id: string): void {
-    this.#experiments.delete(id);
   }
 
   #createRun(definition: RunDefinition): string {
@@ -114,9 +151,9 @@ export class LocalProvider implements Provider {
   }
 
   #deleteRun(id: string): void {
-    const run = this.#runs.get(id);
-    if (run) clearTimeout(run.timer);
+    clearTimeout(this.#runs.get(id)?.timer);
     this.#runs.delete(id);
+    this.#options.state.deleteRun(id);
   }
 
   #createSchedule(definition: RunScheduleDefinition): string {
@@ -129,23 +166,24 @@ export class LocalProvider implements Provider {
   // the provider never gave out would hide an operator that lost track of its schedules. The
   // answer is a 500 that still carries the id, so the operator keeps it.
   #replaceSchedule(id: string, definition: RunScheduleDefinition): string {
-    if (!this.#schedules.has(id)) throw new BackendError(`run schedule ${quoteInput(id)} does not exist on the local provider`);
+    if (!this.#options.state.hasSchedule(id)) throw new BackendError(`run schedule ${quoteInput(id)} does not exist on the local provider`);
     this.#startSchedule(id, definition);
     return id;
   }
 
   #deleteSchedule(id: string): void {
-    this.#schedules.get(id)?.timer.stop();
+    this.#schedules.get(id)?.stop();
     this.#schedules.delete(id);
+    this.#options.state.deleteSchedule(id);
   }
 
   // Real providers fail a run whose pipeline version was never uploaded; so does this one, so
   // that ordering mistakes show up locally rather than on the first cloud deployment.
   #requirePipeline(definition: RunDefinition): void {
     const name = formatNamespacedName(definition.pipelineName);
-    const stored = this.#pipelines.get(name);
-    if (!stored) throw new BackendError(`pipeline ${name} does not exist on the local provider`);
-    if (definition.pipelineVersion !== '' && !stored.versions.has(definition.pipelineVersion)) {
+    const versions = this.#options.state.pipelineVersions(name);
+    if (!versions) throw new BackendError(`pipeline ${name} does not exist on the local provider`);
+    if (definition.pipelineVersion !== '' && !versions.has(definition.pipelineVersion)) {
       throw new BackendError(`pipeline ${name} has no version "${definition.pipelineVersion}" on the local provider`);
     }
   }
@@ -153,18 +191,25 @@ export class LocalProvider implements Provider {
   #startRun(definition: RunDefinition): string {
     const id = this.#options.ids.next();
     const startedAt = this.#options.clock.now();
-    const timer = setTimeout(() => this.#finishRun(id, startedAt), this.#options.runDurationMs);
-    this.#runs.set(id, { definition, timer });
+    const dueAt = new Date(startedAt.getTime() + this.#options.runDurationMs);
+    this.#options.state.saveRun({ id, definition, startedAt, dueAt });
+    this.#arm(id, definition, startedAt, dueAt);
     this.#options.logger.debug('local run started', { runId: id, pipeline: formatNamespacedName(definition.pipelineName) });
     return id;
   }
 
-  #finishRun(id: string, startedAt: Date): void {
+  #arm(id: string, definition: RunDefinition, startedAt: Date, dueAt: Date): void {
+    const wait = Math.max(0, dueAt.getTime() - this.#options.clock.now().getTime());
+    const timer = setTimeout(() => this.#guarded('finishing a local run', { runId: id }, () => this.#finishRun(id)), wait);
+    this.#runs.set(id, { definition, startedAt, timer });
+  }
+
+  #finishRun(id: string): void {
     const run = this.#runs.get(id);
     if (!run) return;
     this.#runs.delete(id);
-    const { definition } = run;
-    this.#options.onRunFinished({
+    const { definition, startedAt } = run;
+    const event: RunCompletionEvent = {
       status: localRunStatus(definition.parameters),
       pipelineName: definition.pipelineName,
       // Empty names are left out of the webhook body, so a scheduled firing names no run.
@@ -179,6 +224,10 @@ export class LocalProvider implements Provider {
         runId: id,
       }),
       provider: this.#options.providerName,
+    };
+    const { state } = this.#options;
+    state.transaction(() => {
+      if (state.deleteRun(id)) this.#options.onRunFinished(event);
     });
   }
 
@@ -186,18 +235,39 @@ export class LocalProvider implements Provider {
   // so a rejected update leaves the running schedule as it was. The cron (checked by the timer's
   // constructor) comes first: a bad cron value is the caller's 400 even when the pipeline is missing.
   #startSchedule(id: string, definition: RunScheduleDefinition): void {
-    const timer = new CronTimer(definition.schedule, this.#options.clock, () => {
-      // A firing is a run of its own: no Run resource, triggered by the schedule.
-      this.#startRun({
-        ...definition,
-        name: { namespace: '', name: '' },
-        triggerIndicator: scheduleTrigger(definition.name),
-      });
-    });
+    const timer = this.#scheduleTimer(id, definition);
     this.#requirePipeline(definition);
     for (const artifact of definition.artifacts) parseArtifactPath(artifact.path);
-    this.#schedules.get(id)?.timer.stop();
-    this.#schedules.set(id, { definition, timer });
+    this.#options.state.saveSchedule(id, definition, this.#options.clock.now());
+    this.#schedules.get(id)?.stop();
+    this.#schedules.set(id, timer);
     timer.start();
+  }
+
+  #scheduleTimer(id: string, definition: RunScheduleDefinition): CronTimer {
+    return new CronTimer(definition.schedule, this.#options.clock, (at) =>
+      this.#guarded('firing a local schedule', { scheduleId: id }, () => this.#fire(id, definition, at)),
+    );
+  }
+
+  // The run and the firing are recorded together, so a restart neither repeats nor loses it.
+  #fire(id: string, definition: RunScheduleDefinition, at: Date): void {
+    const { state } = this.#options;
+    state.transaction(() => {
+      this.#startRun(firingOf(definition));
+      state.accountSchedule(id, at);
+    });
+  }
+
+  // Timer callbacks have no caller to throw to: a failure (a full disk) is logged, and what was
+  // not written is picked up from the state after a restart. Once the store is closed, a timer
+  // that was already due does nothing.
+  #guarded(what: string, fields: Record<string, string>, work: () => void): void {
+    if (this.#options.state.closed) return;
+    try {
+      work();
+    } catch (error) {
+      this.#options.logger.error(`${what} failed`, { ...fields, error: errorMessage(error) });
+    }
   }
 }

@@ -1,13 +1,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { type EventPipelineMetrics, type WebhookSendResult, webhookSendResults } from '../../ports/event-pipeline-metrics.js';
 import type { HttpMetrics } from '../../ports/http-metrics.js';
+import type { LeadershipMetrics } from '../../ports/leadership-metrics.js';
 import type { RunEventSourceHealth } from '../../ports/run-event-source.js';
 
 /**
  * One Prometheus registry per service instance (not prom-client's global one), so that two
  * services embedded in one process do not collide, with every metric the service exports.
  */
-export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics {
+export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics, LeadershipMetrics {
   /** The registry `/metrics` serves. */
   readonly registry = new Registry();
   readonly #requestDuration: Histogram<'http_request_method' | 'http_response_status_code' | 'http_route'>;
@@ -15,6 +16,8 @@ export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics {
   readonly #inFlight: Gauge;
   readonly #awaitingRetry: Gauge;
   readonly #settleLatency: Histogram;
+  readonly #leader: Gauge;
+  readonly #leaderTransitions: Counter;
   #sourceHealth: (() => RunEventSourceHealth) | undefined;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -73,6 +76,17 @@ export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 3600],
       registers,
     });
+    // Leader election of the Argo Workflow watch (kfp in watch mode); 0 on every other replica and provider.
+    this.#leader = new Gauge({
+      name: 'provider_leader',
+      help: 'Whether this replica holds the lease of the Argo Workflow watch (1) or not (0)',
+      registers,
+    });
+    this.#leaderTransitions = new Counter({
+      name: 'provider_leader_transitions_total',
+      help: 'Times this replica became the leader; summed over the replicas, how often the lease changed hands',
+      registers,
+    });
     // Every result is exported from the start, so rate() over a result that has not happened yet works.
     for (const result of webhookSendResults) {
       this.#sendResults.inc({ result }, 0);
@@ -100,6 +114,14 @@ export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics {
 
   observeSettleLatency(seconds: number): void {
     this.#settleLatency.observe(seconds);
+  }
+
+  setLeader(leading: boolean): void {
+    this.#leader.set(leading ? 1 : 0);
+  }
+
+  countLeadershipAcquired(): void {
+    this.#leaderTransitions.inc();
   }
 
   /** Reports the health of this service's run event source in the source gauges from now on. */

@@ -40,22 +40,22 @@ async function vertexClients(settings: VertexProviderConfig): Promise<VertexClie
   return { pipelines: new PipelineServiceClient(options, serviceGax), schedules: new ScheduleServiceClient(options, serviceGax) };
 }
 
-/** The bucket holding compiled pipelines; a custom endpoint gets no credentials (emulators, fakes). */
-async function pipelineBucket(settings: VertexProviderConfig): Promise<Bucket> {
+/**
+ * The bucket holding compiled pipelines; a custom endpoint gets no credentials (emulators, fakes).
+ * Each HTTP request gets the backend deadline as its timeout, and retries stop once it is spent,
+ * so that a call the store cuts off also ends its socket.
+ */
+async function pipelineBucket(settings: VertexProviderConfig, timeoutMs: number): Promise<Bucket> {
   const { Storage } = await import('@google-cloud/storage');
+  const deadline = { projectId: settings.project, timeout: timeoutMs, retryOptions: { totalTimeout: timeoutMs / 1000 } };
   const storage = settings.gcsEndpoint
-    ? new Storage({ apiEndpoint: normaliseGcsEndpoint(settings.gcsEndpoint), projectId: settings.project })
-    : new Storage({ projectId: settings.project });
+    ? new Storage({ ...deadline, apiEndpoint: normaliseGcsEndpoint(settings.gcsEndpoint) })
+    : new Storage(deadline);
   return storage.bucket(settings.pipelineBucket);
 }
 
 /** Messages the Pub/Sub client may hold per event pipeline slot (see the subscription options). */
 const pubsubPrefetchPerSlot = 32;
-
-// Half the client default of 60 s and the same budget as each KFP request: a Vertex AI call
-// answers in well under a second, so one that hangs fails the operator's request (which the
-// operator retries) instead of holding it, and an in-flight call at shutdown, for a minute.
-const vertexCallTimeoutMs = 30_000;
 
 /**
  * The Vertex AI provider's bindings: `Provider` (pipelines in GCS, jobs and schedules on Vertex
@@ -82,7 +82,7 @@ export function vertexModule(config: VertexServiceConfig): ContainerModule {
     new VertexPipelineBackend(() => sharedClients(settings).get(), {
       project: settings.project,
       location: settings.location,
-      callTimeoutMs: vertexCallTimeoutMs,
+      callTimeoutMs: config.backendTimeoutMs,
     });
 
   return new ContainerModule((options) => {
@@ -91,11 +91,11 @@ export function vertexModule(config: VertexServiceConfig): ContainerModule {
       .toResolvedValue(
         (clock: Clock): Provider => {
           const bucket = onFirstUse(
-            () => pipelineBucket(settings),
+            () => pipelineBucket(settings, config.backendTimeoutMs),
             async () => undefined,
           );
           return new VertexProvider({
-            store: new GcsPipelineStore(settings.pipelineBucket, () => bucket.get()),
+            store: new GcsPipelineStore(settings.pipelineBucket, () => bucket.get(), { timeoutMs: config.backendTimeoutMs }),
             backend: backendFor(settings),
             clock,
             providerName: config.providerName,
@@ -142,8 +142,13 @@ export function vertexModule(config: VertexServiceConfig): ContainerModule {
             // pipeline processes at once is safe; holding only that many is not fast: each slot
             // then waits for a stream resume, which capped a drain of the emulator at about 480
             // messages/s with 8 slots against about 6,000/s with 256. The pipeline's own
-            // concurrency still bounds the work in flight.
-            flowControl: { maxMessages: config.events.concurrency * pubsubPrefetchPerSlot, allowExcessMessages: false },
+            // concurrency still bounds the work in flight. The messages waiting for a retry stay
+            // held too (their lease is what keeps them), so they come on top: otherwise enough
+            // failing events would use up the client's allowance and stall the healthy ones.
+            flowControl: {
+              maxMessages: config.events.concurrency * pubsubPrefetchPerSlot + config.events.maxAwaitingRetry,
+              allowExcessMessages: false,
+            },
             // A flow-control slot frees only when the ack batch is flushed; the 100 ms default caps throughput.
             batching: { maxMilliseconds: 10 },
             streamingOptions: {

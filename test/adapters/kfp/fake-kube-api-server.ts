@@ -14,7 +14,12 @@ export interface KubeRequest {
   readonly query: Readonly<Record<string, string>>;
   readonly contentType?: string;
   readonly body?: unknown;
+  /** The bearer token it carried: which kubeconfig (see {@link FakeKubeApiServer.writeKubeconfig}) sent it. */
+  readonly token?: string;
 }
+
+/** How lease requests are answered while {@link FakeKubeApiServer.leaseOutage} is set. */
+export type LeaseOutage = 'error' | 'forbidden' | 'hang';
 
 interface Change {
   readonly resourceVersion: number;
@@ -23,6 +28,7 @@ interface Change {
 }
 
 interface OpenWatch {
+  readonly token: string | undefined;
   readonly selector: string;
   /** The namespace watched; `undefined` for the cluster-wide path. */
   readonly namespace: string | undefined;
@@ -31,6 +37,11 @@ interface OpenWatch {
 
 const namespacedWorkflowsPath = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/workflows(?:\/([^/]+))?$/;
 const clusterWorkflowsPath = '/apis/argoproj.io/v1alpha1/workflows';
+const leasesPath = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases(?:\/([^/]+))?$/;
+
+function isWorkflowPath(path: string): boolean {
+  return path === clusterWorkflowsPath || namespacedWorkflowsPath.test(path);
+}
 
 function namespaceOf(object: Json): string {
   return String(object['metadata']['namespace']);
@@ -58,22 +69,38 @@ export function matchesSelector(labels: Readonly<Record<string, string>>, select
  * selection is ADDED, leaving it DELETED), watch resumption from a resourceVersion, expiry with
  * 410 Gone (as an ERROR event or as the HTTP status), JSON patches (`add`, and `replace` of a
  * missing label as the real server allows) on the namespaced path, recorded as sent. Workflows
- * put without a namespace land in the one given to the constructor.
+ * put without a namespace land in the one given to the constructor. Leases
+ * (`coordination.k8s.io/v1`): get, create (409 AlreadyExists) and replace, with a
+ * `metadata.resourceVersion` that must match the stored one (409 Conflict otherwise), and an
+ * outage switch for them alone. Every request records the bearer token it came with, so tests
+ * with several clients (one kubeconfig each) can tell who watched and who patched; the peak of
+ * concurrently open watches is kept.
  */
 export class FakeKubeApiServer {
   readonly requests: KubeRequest[] = [];
   /** The stored workflows by `namespace/name`; see {@link workflow}. */
   readonly objects = new Map<string, Json>();
+  /** The stored leases by `namespace/name`; see {@link lease}. */
+  readonly leases = new Map<string, Json>();
   /** Patches that failed on purpose are not applied; the count goes down with each. */
   failPatches = 0;
+  /** While set, every lease request fails with 503 (`error`) or 403 (`forbidden`), or is never answered (`hang`). */
+  leaseOutage: LeaseOutage | undefined;
+  /**
+   * When set, another client writes this spec into the lease just before the next replace is
+   * checked (which then conflicts, unless it names no resourceVersion); cleared once used.
+   */
+  interposeLeaseWrite: Json | undefined;
   readonly #history: Change[] = [];
   readonly #watches = new Set<OpenWatch>();
+  readonly #hanging = new Set<ServerResponse>();
   readonly #server: Server;
   #resourceVersion = 100;
   /** Watches from a resourceVersion older than this are answered 410. */
   #oldestResumable = 0;
+  #peakOpenWatches = 0;
   #port = 0;
-  #dir: string | undefined;
+  readonly #dirs: string[] = [];
 
   constructor(readonly namespace = 'kubeflow') {
     this.#server = createServer((request, response) => void this.#handle(request, response));
@@ -84,10 +111,14 @@ export class FakeKubeApiServer {
     return this;
   }
 
-  /** Writes a kubeconfig for this server into a fresh temp dir; removed by {@link stop}. */
-  async writeKubeconfig(): Promise<string> {
-    this.#dir = await mkdtemp(join(tmpdir(), 'fake-kube-'));
-    const file = join(this.#dir, 'kubeconfig');
+  /**
+   * Writes a kubeconfig for this server into a fresh temp dir, removed by {@link stop}; its
+   * requests carry `token`, which {@link KubeRequest.token} records.
+   */
+  async writeKubeconfig(token = 'test-token'): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'fake-kube-'));
+    this.#dirs.push(dir);
+    const file = join(dir, 'kubeconfig');
     await writeFile(
       file,
       [
@@ -96,7 +127,7 @@ export class FakeKubeApiServer {
         'clusters:',
         `- name: fake\n  cluster:\n    server: http://127.0.0.1:${this.#port}\n    insecure-skip-tls-verify: true`,
         'users:',
-        '- name: tester\n  user:\n    token: test-token',
+        `- name: tester\n  user:\n    token: ${token}`,
         'contexts:',
         '- name: fake\n  context:\n    cluster: fake\n    user: tester',
         'current-context: fake',
@@ -108,7 +139,7 @@ export class FakeKubeApiServer {
 
   async stop(): Promise<void> {
     await this.pause();
-    if (this.#dir) await rm(this.#dir, { recursive: true, force: true });
+    for (const dir of this.#dirs.splice(0)) await rm(dir, { recursive: true, force: true });
   }
 
   /**
@@ -117,6 +148,8 @@ export class FakeKubeApiServer {
    */
   async pause(): Promise<void> {
     this.cutWatches();
+    for (const response of this.#hanging) response.destroy();
+    this.#hanging.clear();
     if (this.#server.listening) await closeNow(this.#server);
   }
 
@@ -125,14 +158,19 @@ export class FakeKubeApiServer {
     await listenOn(this.#server, '127.0.0.1', this.#port);
   }
 
-  /** Watch requests so far. */
+  /** Workflow watch requests so far. */
   get watchRequests(): KubeRequest[] {
-    return this.requests.filter((request) => request.method === 'GET' && request.query['watch'] === 'true');
+    return this.requests.filter((request) => request.method === 'GET' && request.query['watch'] === 'true' && isWorkflowPath(request.path));
   }
 
-  /** List requests so far. */
+  /** Workflow list requests so far. */
   get listRequests(): KubeRequest[] {
-    return this.requests.filter((request) => request.method === 'GET' && request.query['watch'] !== 'true');
+    return this.requests.filter((request) => request.method === 'GET' && request.query['watch'] !== 'true' && isWorkflowPath(request.path));
+  }
+
+  /** Lease requests so far. */
+  get leaseRequests(): KubeRequest[] {
+    return this.requests.filter((request) => leasesPath.test(request.path));
   }
 
   /** Patch requests so far. */
@@ -143,6 +181,38 @@ export class FakeKubeApiServer {
   /** How many watches are open now. */
   get openWatches(): number {
     return this.#watches.size;
+  }
+
+  /** The bearer tokens of the open watches, one entry per watch. */
+  get openWatchTokens(): Array<string | undefined> {
+    return [...this.#watches].map((watch) => watch.token);
+  }
+
+  /** The most watches open at the same time since the start or the last {@link resetPeakOpenWatches}. */
+  get peakOpenWatches(): number {
+    return this.#peakOpenWatches;
+  }
+
+  /** Starts counting the peak again from the watches open now. */
+  resetPeakOpenWatches(): void {
+    this.#peakOpenWatches = this.#watches.size;
+  }
+
+  /** The stored lease `name` in `namespace` (default: the constructor's). */
+  lease(name: string, namespace = this.namespace): Json | undefined {
+    return this.leases.get(`${namespace}/${name}`);
+  }
+
+  /** Stores a lease as if another client had written it (a new resourceVersion). */
+  putLease(name: string, spec: Json, namespace = this.namespace): Json {
+    const lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name, namespace, resourceVersion: String(++this.#resourceVersion) },
+      spec: structuredClone(spec),
+    };
+    this.leases.set(`${namespace}/${name}`, lease);
+    return lease;
   }
 
   /** The stored workflow `name` in `namespace` (default: the constructor's). */
@@ -237,18 +307,25 @@ export class FakeKubeApiServer {
     const query = Object.fromEntries(url.searchParams);
     const text = Buffer.concat(chunks).toString('utf8');
     const contentType = request.headers['content-type'];
+    const token = /^Bearer (.+)$/.exec(request.headers['authorization'] ?? '')?.[1];
     this.requests.push({
       method: request.method ?? '',
       path: url.pathname,
       query,
       ...(contentType ? { contentType } : {}),
       ...(text ? { body: JSON.parse(text) } : {}),
+      ...(token ? { token } : {}),
     });
-    const status = (code: number, message: string): void => {
+    const status = (code: number, message: string, reason?: string): void => {
       response
         .writeHead(code, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, code }));
+        .end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, code, ...(reason ? { reason } : {}) }));
     };
+    const lease = leasesPath.exec(url.pathname);
+    if (lease) {
+      const name = lease[2] === undefined ? undefined : decodeURIComponent(lease[2]);
+      return this.#handleLease(request.method ?? '', decodeURIComponent(lease[1]!), name, text, response, status);
+    }
     const match = namespacedWorkflowsPath.exec(url.pathname);
     if (!match && url.pathname !== clusterWorkflowsPath) return status(404, `no route ${url.pathname}`);
     const namespace = match ? decodeURIComponent(match[1]!) : undefined;
@@ -259,9 +336,10 @@ export class FakeKubeApiServer {
       if (from < this.#oldestResumable) return status(410, 'too old resource version');
       response.writeHead(200, { 'content-type': 'application/json' });
       response.flushHeaders();
-      const watch = { selector, namespace, response };
+      const watch = { token, selector, namespace, response };
       for (const change of this.#history) if (change.resourceVersion > from) this.#send(watch, change);
       this.#watches.add(watch);
+      this.#peakOpenWatches = Math.max(this.#peakOpenWatches, this.#watches.size);
       response.on('close', () => this.#watches.delete(watch));
       return;
     }
@@ -304,6 +382,61 @@ export class FakeKubeApiServer {
       this.put(patched);
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.workflow(name, namespace)));
       return;
+    }
+    status(405, 'method not allowed');
+  }
+
+  #handleLease(
+    method: string,
+    namespace: string,
+    name: string | undefined,
+    text: string,
+    response: ServerResponse,
+    status: (code: number, message: string, reason?: string) => void,
+  ): void {
+    if (this.leaseOutage === 'hang') {
+      this.#hanging.add(response);
+      response.on('close', () => this.#hanging.delete(response));
+      return;
+    }
+    if (this.leaseOutage === 'error') return status(503, 'etcd unavailable', 'ServiceUnavailable');
+    if (this.leaseOutage === 'forbidden') {
+      return status(
+        403,
+        `leases.coordination.k8s.io is forbidden: User "system:serviceaccount:ops:kfp" cannot ${method.toLowerCase()} resource "leases"`,
+        'Forbidden',
+      );
+    }
+    const answer = (code: number, lease: Json): void => {
+      response.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(lease));
+    };
+    const stored = name === undefined ? undefined : this.lease(name, namespace);
+    if (method === 'GET' && name !== undefined) {
+      return stored ? answer(200, stored) : status(404, `leases.coordination.k8s.io "${name}" not found`, 'NotFound');
+    }
+    const body = (text ? JSON.parse(text) : {}) as Json;
+    const bodyName = String(body['metadata']?.['name'] ?? '');
+    if (method === 'POST' && name === undefined) {
+      if (this.lease(bodyName, namespace)) return status(409, `leases.coordination.k8s.io "${bodyName}" already exists`, 'AlreadyExists');
+      return answer(201, this.putLease(bodyName, body['spec'] ?? {}, namespace));
+    }
+    if (method === 'PUT' && name !== undefined && this.interposeLeaseWrite && stored) {
+      this.putLease(name, this.interposeLeaseWrite, namespace);
+      this.interposeLeaseWrite = undefined;
+      return this.#handleLease(method, namespace, name, text, response, status);
+    }
+    if (method === 'PUT' && name !== undefined) {
+      if (!stored) return status(404, `leases.coordination.k8s.io "${name}" not found`, 'NotFound');
+      const expected = body['metadata']?.['resourceVersion'];
+      // As the real server, an update naming a resourceVersion must name the current one.
+      if (expected !== undefined && expected !== stored['metadata']['resourceVersion']) {
+        return status(
+          409,
+          `Operation cannot be fulfilled on leases.coordination.k8s.io "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+          'Conflict',
+        );
+      }
+      return answer(200, this.putLease(name, body['spec'] ?? {}, namespace));
     }
     status(405, 'method not allowed');
   }

@@ -6,6 +6,7 @@ import { Container } from 'inversify';
 import { ArgoWorkflowEventSource } from '../../../src/adapters/kfp/argo-workflow-event-source.js';
 import { InMemoryRunEventSource } from '../../../src/adapters/memory/in-memory-run-event-source.js';
 import { kfpModule } from '../../../src/adapters/kfp/kfp-module.js';
+import { LeaderElectedRunEventSource } from '../../../src/adapters/kfp/leader-elected-run-event-source.js';
 import { silentLogger } from '../../../src/adapters/logging/silent-logger.js';
 import { systemClock } from '../../../src/adapters/system/system-clock.js';
 import { type SingleEventProcessor, SingleEventProcessor as SingleEventProcessorToken } from '../../../src/ports/single-event-processor.js';
@@ -49,20 +50,51 @@ describe('kfpModule', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('binds the provider, the normaliser, the watch source (from KUBECONFIG) and the relay route', async () => {
-    container = containerFor({ KUBECONFIG: await kube.writeKubeconfig(), PARAMETERS_KFPNAMESPACE: 'kubeflow' });
+  it('binds the provider, the normaliser, the leader-elected watch source (from KUBECONFIG) and the relay route', async () => {
+    container = containerFor({
+      KUBECONFIG: await kube.writeKubeconfig(),
+      PARAMETERS_KFPNAMESPACE: 'kubeflow',
+      HOSTNAME: 'provider-kfp-7d9f-x2',
+    });
     const provider = await container.getAsync<Provider>(Provider);
     await provider.experiment.create!({ name: { namespace: 'team', name: 'exp' }, version: '', description: '' });
     expect(kfp.sequence).to.deep.equal(['POST /experiments']);
     expect(kfp.requests[0]!.headers['authorization']).to.equal(undefined);
     expect(await container.getAsync(RunEventNormaliser)).to.have.property('normalise');
     const source = await container.getAsync<RunEventSource>(RunEventSource);
-    expect(source).to.be.instanceOf(ArgoWorkflowEventSource);
+    expect(source).to.be.instanceOf(LeaderElectedRunEventSource);
     await source.start();
+    // The Lease is named after the provider, in its namespace; the pod name holds it.
+    expect(kube.lease('provider-kfp', 'ops')?.['spec']['holderIdentity']).to.equal('provider-kfp-7d9f-x2');
     expect(kube.listRequests[0]!.path).to.equal('/apis/argoproj.io/v1alpha1/namespaces/kubeflow/workflows');
     const routes = await container.getAllAsync<HttpRouteContribution>(HttpRouteContribution);
     expect(routes.map((route) => `${route.method} ${route.path}`)).to.deep.equal(['POST /events/argo-workflows']);
     await source.stop();
+  });
+
+  it('with KFP_LEADER_ELECTION=false watches on every replica, holding no lease', async () => {
+    container = containerFor({ KUBECONFIG: await kube.writeKubeconfig(), KFP_LEADER_ELECTION: 'false' });
+    const source = await container.getAsync<RunEventSource>(RunEventSource);
+    expect(source).to.be.instanceOf(ArgoWorkflowEventSource);
+    await source.start();
+    expect(kube.leaseRequests).to.have.length(0);
+    expect(kube.listRequests).to.have.length(1);
+    await source.stop();
+  });
+
+  it('puts the Lease where KFP_LEASE_NAME and KFP_LEASE_NAMESPACE say, held by KFP_LEASE_HOLDER_IDENTITY', async () => {
+    container = containerFor({
+      KUBECONFIG: await kube.writeKubeconfig(),
+      KFP_LEASE_NAME: 'argo-watch',
+      KFP_LEASE_NAMESPACE: 'kubeflow',
+      KFP_LEASE_HOLDER_IDENTITY: 'replica-1',
+      HOSTNAME: 'ignored',
+    });
+    const source = await container.getAsync<RunEventSource>(RunEventSource);
+    await source.start();
+    expect(kube.lease('argo-watch', 'kubeflow')?.['spec']['holderIdentity']).to.equal('replica-1');
+    await source.stop();
+    expect(kube.lease('argo-watch', 'kubeflow')?.['spec']['holderIdentity']).to.equal('');
   });
 
   it('without PARAMETERS_KFPNAMESPACE watches the workflows of every namespace', async () => {

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
 import { InMemoryRunEventSource } from '../../../src/adapters/memory/in-memory-run-event-source.js';
 import type { RunEventMessage } from '../../../src/ports/run-event-source.js';
@@ -70,5 +72,65 @@ describe('in-memory run event source', () => {
     const source = new InMemoryRunEventSource();
     source.publish('x', 'same');
     expect(() => source.publish('y', 'same')).to.throw('same');
+  });
+
+  it('remembers only the ids and states of the most recent settled messages', async () => {
+    const source = new InMemoryRunEventSource({ settledHistory: 3 });
+    await source.start();
+    const iterator = source.messages()[Symbol.asyncIterator]();
+    const ids = [0, 1, 2, 3, 4].map((n) => source.publish({ n }));
+    for (let n = 0; n < 4; n += 1) await (await take(iterator)).ack();
+    expect(Object.fromEntries(source.states())).to.deep.equal({
+      [ids[1]!]: 'acked',
+      [ids[2]!]: 'acked',
+      [ids[3]!]: 'acked',
+      [ids[4]!]: 'queued',
+    });
+    expect(source.idsIn('acked')).to.deep.equal(ids.slice(1, 4));
+    // The forgotten id can be published again; a remembered one cannot.
+    expect(() => source.publish('again', ids[0])).not.to.throw();
+    expect(() => source.publish('again', ids[3])).to.throw(ids[3]);
+    await source.stop();
+  });
+
+  it('keeps no settled history when asked for none, and refuses a negative one', async () => {
+    const source = new InMemoryRunEventSource({ settledHistory: 0 });
+    await source.start();
+    const id = source.publish('x');
+    await (await take(source.messages()[Symbol.asyncIterator]())).ack();
+    expect(source.states().size).to.equal(0);
+    expect(source.states().get(id)).to.equal(undefined);
+    await source.stop();
+    expect(() => new InMemoryRunEventSource({ settledHistory: -1 })).to.throw(RangeError);
+  });
+
+  it('lets go of the payload of a settled message', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const source = new InMemoryRunEventSource();
+    await source.start();
+    const iterator = source.messages()[Symbol.asyncIterator]();
+    const payload = new WeakRef({ large: 'x'.repeat(1000) });
+    source.publish(payload.deref());
+    source.publish('next');
+    await (await take(iterator)).ack();
+    // Taking the next message moves the iteration past the settled one.
+    await take(iterator);
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(payload.deref()).to.equal(undefined);
+    await source.stop();
+  });
+
+  it('does not grow with the number of messages settled', async () => {
+    const source = new InMemoryRunEventSource();
+    await source.start();
+    const iterator = source.messages()[Symbol.asyncIterator]();
+    for (let n = 0; n < 5000; n += 1) {
+      source.publish({ n, padding: 'x'.repeat(100) });
+      await (await take(iterator)).ack();
+    }
+    expect(source.states().size).to.equal(1000);
+    await source.stop();
   });
 });
