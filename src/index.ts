@@ -58,7 +58,7 @@ export { localOutcomeParameter } from './domain/local-run-outcome.js';
 
 // Ports: what a custom provider implements, and what its events pass through.
 export { Provider, type ResourceDefinitions, type ResourceOperations, type ResourceType, resourceTypes } from './ports/provider.js';
-export { type RunEventMessage, RunEventSource } from './ports/run-event-source.js';
+export { type RunEventMessage, RunEventSource, type RunEventSourceHealth } from './ports/run-event-source.js';
 export { RunEventNormaliser } from './ports/run-event-normaliser.js';
 export { type DeliveryOutcome, RunCompletionSink } from './ports/run-completion-sink.js';
 export { type LogFields, Logger, type LogLevel, logLevels } from './ports/logger.js';

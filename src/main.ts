@@ -54,29 +54,28 @@ function readConfig(): ServiceConfig | undefined {
   }
 }
 
-// Signals are handled from the start: a SIGTERM while the service is still connecting its event
-// source ends it at once rather than waiting for the kubelet's SIGKILL.
-function stopOnSignals(service: ProviderService, logger: Logger, isStarted: () => boolean): void {
+/** Ends the process: at once while starting or when asked twice, else after a graceful stop. */
+type Shutdown = (cause: string, exitCode: number) => void;
+
+function gracefulShutdown(service: ProviderService, logger: Logger, isStarted: () => boolean): Shutdown {
   let stopping = false;
-  const shutdown = (signal: string): void => {
+  return (cause, exitCode) => {
     if (stopping || !isStarted()) {
-      logger.info('stopping at once', { signal, starting: !isStarted() });
+      logger.info('stopping at once', { signal: cause, starting: !isStarted() });
       process.exit(isStarted() ? 1 : 0);
     }
     stopping = true;
-    logger.info('shutting down', { signal });
+    logger.info('shutting down', { signal: cause });
     const { shutdownDelayMs, shutdownTimeoutMs } = service.config;
     setTimeout(() => process.exit(1), shutdownDelayMs + shutdownTimeoutMs + 1000).unref();
     service.stop().then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (error: unknown) => {
         logger.error('shutdown failed', { error: describe(error) });
         process.exit(1);
       },
     );
   };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
 }
 
 async function serve(): Promise<void> {
@@ -85,9 +84,19 @@ async function serve(): Promise<void> {
   const logger = createPinoLogger(config.logLevel, undefined, { secrets: configSecrets(config, process.env) });
   logWarningsAsJson(logger);
   exitOnFatalErrors(logger);
-  const service = createProviderService({ config, logger, defaultMetrics: true });
+  // The operator's pod template has no probe: a service whose event source gave up would stay
+  // alive and deaf. Ending it non-zero makes the kubelet restart the container.
+  const onFatal = (failure: string): void => {
+    logger.error('run event source failed for good; exiting so that the container is restarted', { failure });
+    shutdown('event source failure', 1);
+  };
+  const service = createProviderService({ config, logger, defaultMetrics: true, onFatal });
   let started = false;
-  stopOnSignals(service, logger, () => started);
+  const shutdown = gracefulShutdown(service, logger, () => started);
+  // Signals are handled from the start: a SIGTERM while the service is still connecting its
+  // event source ends it at once rather than waiting for the kubelet's SIGKILL.
+  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+  process.on('SIGINT', () => shutdown('SIGINT', 0));
   try {
     await service.start();
     started = true;

@@ -1,11 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { PubSub } from '@google-cloud/pubsub';
 import { expect } from 'chai';
 import { RecordingWebhookReceiver } from '../src/testing/recording-webhook-receiver.js';
 import { DefinitionBodyMother } from './support/definition-mother.js';
 import { eventually, freePort } from './support/eventually.js';
 import { send } from './support/http-client.js';
+import { PubSubEmulator } from './support/pubsub-emulator.js';
 
 const mainScript = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -34,6 +36,23 @@ async function status(url: string): Promise<number | undefined> {
     (response) => response.status,
     () => undefined,
   );
+}
+
+/** A Vertex AI service on the given ports, receiving events from Pub/Sub at `pubsubHost`. */
+function vertexEnv(apiPort: number, metricsPort: number, pubsubHost: string): Record<string, string> {
+  return {
+    SERVER_HOST: '127.0.0.1',
+    SERVER_PORT: String(apiPort),
+    METRICS_PORT: String(metricsPort),
+    PROVIDERNAME: 'ops/vai',
+    PIPELINEROOTSTORAGE: 'gs://pipeline-root',
+    OPERATORWEBHOOK: 'http://127.0.0.1:1/events',
+    PARAMETERS_VAIPROJECT: 'test-project',
+    PARAMETERS_VAILOCATION: 'europe-west2',
+    PARAMETERS_PIPELINEBUCKET: 'pipelines',
+    PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION: 'pipeline-events',
+    PUBSUB_EMULATOR_HOST: pubsubHost,
+  };
 }
 
 function isSuccess(code: number | undefined): boolean {
@@ -144,19 +163,7 @@ describe('the built service as a child process (dist/main.js)', function () {
   it('ends at once on SIGTERM while its event source is still connecting', async () => {
     // Nothing listens on the Pub/Sub port, so the subscription check keeps retrying.
     const [apiPort, metricsPort, pubsubPort] = [await freePort(), await freePort(), await freePort()];
-    const child = run({
-      SERVER_HOST: '127.0.0.1',
-      SERVER_PORT: String(apiPort),
-      METRICS_PORT: String(metricsPort),
-      PROVIDERNAME: 'ops/vai',
-      PIPELINEROOTSTORAGE: 'gs://pipeline-root',
-      OPERATORWEBHOOK: 'http://127.0.0.1:1/events',
-      PARAMETERS_VAIPROJECT: 'test-project',
-      PARAMETERS_VAILOCATION: 'europe-west2',
-      PARAMETERS_PIPELINEBUCKET: 'pipelines',
-      PARAMETERS_EVENTSOURCEPIPELINEEVENTSSUBSCRIPTION: 'pipeline-events',
-      PUBSUB_EMULATOR_HOST: `127.0.0.1:${pubsubPort}`,
-    });
+    const child = run(vertexEnv(apiPort, metricsPort, `127.0.0.1:${pubsubPort}`));
     children.push(child);
     await eventually(
       'the API answers while the source connects',
@@ -168,6 +175,57 @@ describe('the built service as a child process (dist/main.js)', function () {
     expect(await child.exited).to.deep.equal({ code: 0, signal: null });
     expect(Date.now() - started).to.be.below(2000);
     expect(child.stdout).to.include('stopping at once');
+  });
+
+  it('exits 1 with a log line naming the source and how long it was down when Pub/Sub stays away past the budget', async function () {
+    this.timeout(90_000);
+    const emulator = await new PubSubEmulator().start();
+    try {
+      const admin = new PubSub({
+        projectId: 'test-project',
+        apiEndpoint: emulator.host,
+        emulatorMode: true,
+        universeDomain: 'googleapis.com',
+      });
+      await admin.createTopic('pipeline-events-topic');
+      await admin.topic('pipeline-events-topic').createSubscription('pipeline-events');
+      await admin.close();
+      const [apiPort, metricsPort] = [await freePort(), await freePort()];
+      const child = run({
+        ...vertexEnv(apiPort, metricsPort, emulator.host),
+        EVENTS_SOURCE_RECONNECT_BUDGET_MS: '1500',
+        SHUTDOWN_TIMEOUT_MS: '500',
+      });
+      children.push(child);
+      await eventually(
+        `/readyz to answer 2xx (stdout: ${child.stdout})`,
+        async () => isSuccess(await status(`http://127.0.0.1:${apiPort}/readyz`)),
+        20_000,
+        50,
+      );
+
+      await emulator.kill();
+      const killedAt = Date.now();
+      const exit = await child.exited;
+      expect(exit).to.deep.equal({ code: 1, signal: null });
+      // Lost within a second, the budget, a second to notice, the shutdown: well under 10 s.
+      expect(Date.now() - killedAt).to.be.below(10_000);
+      const lines = child.stdout
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const exiting = lines.filter((line) => String(line['msg']).includes('exiting'));
+      expect(exiting, child.stdout).to.have.length(1);
+      expect(exiting[0]).to.include({
+        level: 'error',
+        msg: 'run event source failed for good; exiting so that the container is restarted',
+      });
+      expect(exiting[0]!['failure']).to.match(
+        /^Pub\/Sub subscription projects\/test-project\/subscriptions\/pipeline-events unreachable for \d\.\d s, beyond the reconnect budget of 1\.5 s: 14 UNAVAILABLE/,
+      );
+    } finally {
+      await emulator.stop();
+    }
   });
 
   it('prints the configuration table with --help and exits 0 without listening', async () => {

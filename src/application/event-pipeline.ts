@@ -89,17 +89,18 @@ export class EventPipeline {
     );
   }
 
-  /** True once the source is connected and messages are being pulled. */
+  /** True once the source is started and while it reports itself connected, until stop. */
   isReady(): boolean {
-    return this.#ready && !this.#stopped;
+    return this.#ready && !this.#stopped && (this.#deps.source.health?.().connected ?? true);
   }
 
   /**
-   * Why the pipeline can no longer receive events (its source failed for good), or `undefined`
-   * while it is healthy. Liveness reports it, so that the orchestrator restarts the process.
+   * Why the pipeline can no longer receive events (its source failed for good, or gave up
+   * reconnecting), or `undefined` while it is healthy. Liveness reports it, so that the
+   * orchestrator restarts the process.
    */
   failure(): string | undefined {
-    return this.#failure;
+    return this.#deps.source.health?.().failure ?? this.#failure;
   }
 
   /** Connects the source and starts pulling; rejects when the source cannot start. */

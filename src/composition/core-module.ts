@@ -91,6 +91,7 @@ export function coreModule(options: CoreModuleOptions): ContainerModule {
             { source, processor, metrics, logger: logger.child({ component: 'event-pipeline' }), clock },
             config.events,
           );
+          metrics.trackEventSource(() => source.health?.() ?? { connected: true, reconnects: 0 });
           return new ServiceRuntime({ config, logger, ids, provider, pipeline, metrics, contributions: contributions ?? [] });
         },
         [

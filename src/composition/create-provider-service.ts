@@ -49,6 +49,12 @@ export interface ProviderServiceOptions {
   readonly listen?: boolean;
   /** Collect Node's process metrics (default false: the host process usually does that itself). */
   readonly defaultMetrics?: boolean;
+  /**
+   * Called once when the running service can no longer receive run events (its event source
+   * gave up reconnecting), with the reason. Left out, the service only reports it, through
+   * `failure()` and `/livez`; the executable ends the process, so that Kubernetes restarts it.
+   */
+  readonly onFatal?: (failure: string) => void;
 }
 
 /** A provider service built by {@link createProviderService}. */
@@ -71,6 +77,8 @@ export interface ProviderService {
   readonly metrics: PrometheusMetrics;
   /** True once the provider and the event pipeline are ready (what `/readyz` answers). */
   isReady(): boolean;
+  /** Why the service can no longer receive run events (what `/livez` reports), or `undefined` while it can. */
+  failure(): string | undefined;
 }
 
 const embeddingDefaults: ServiceEnvironment = Object.freeze({ SERVER_HOST: '127.0.0.1', SERVER_PORT: '0', METRICS_PORT: '0' });
@@ -103,6 +111,22 @@ function customProviderModule(provider: Provider, options: ProviderServiceOption
     bindings.bind(RunEventSource).toConstantValue(options.eventSource ?? new InMemoryRunEventSource(clock ? { clock } : {}));
     bindings.bind(RunEventNormaliser).toConstantValue(options.normaliser ?? new LocalRunEventNormaliser());
   });
+}
+
+// How often a running service with an `onFatal` callback looks for a failure. A source gives
+// up only after minutes of trying, so a second more to notice it does not matter.
+const failureCheckIntervalMs = 1000;
+
+/** Calls `onFatal` once the runtime reports a failure; the returned function stops looking. */
+function watchForFailure(runtime: ServiceRuntime, onFatal: (failure: string) => void): () => void {
+  const timer = setInterval(() => {
+    const failure = runtime.failure();
+    if (failure === undefined) return;
+    clearInterval(timer);
+    onFatal(failure);
+  }, failureCheckIntervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 function hostOfUrl(host: string): string {
@@ -151,6 +175,7 @@ export function createProviderService(options: ProviderServiceOptions = {}): Pro
   let running: ServiceRuntime | undefined;
   let stopping: Promise<void> | undefined;
   let container: Container | undefined;
+  let stopWatching: (() => void) | undefined;
   const started = (what: string): ServiceRuntime => {
     if (!running) throw new Error(`${what} is available once the provider service has started`);
     return running;
@@ -160,6 +185,7 @@ export function createProviderService(options: ProviderServiceOptions = {}): Pro
     try {
       const runtime = await container.getAsync<ServiceRuntime>(ServiceRuntimeToken);
       await runtime.start(options.listen ?? true);
+      if (options.onFatal) stopWatching = watchForFailure(runtime, options.onFatal);
       return runtime;
     } catch (error) {
       // What was resolved before the failure (clients, channels, timers) is released now.
@@ -180,6 +206,7 @@ export function createProviderService(options: ProviderServiceOptions = {}): Pro
         // A start that failed has already released what it took.
         const runtime = await starting.catch(() => undefined);
         if (!runtime) return;
+        stopWatching?.();
         await runtime.stop();
         await container?.unbindAllAsync();
       })();
@@ -201,5 +228,6 @@ export function createProviderService(options: ProviderServiceOptions = {}): Pro
       return started('metrics').metrics;
     },
     isReady: () => running?.isReady() ?? false,
+    failure: () => running?.failure(),
   };
 }

@@ -95,6 +95,11 @@ export class ServiceRuntime {
     return this.#parts.pipeline.isReady() && !this.#draining;
   }
 
+  /** Why the service can no longer receive run events (what `/livez` reports), or `undefined`. */
+  failure(): string | undefined {
+    return this.#parts.pipeline.failure();
+  }
+
   /**
    * Listens on the configured API and metrics ports (unless `listen` is false, for an app that
    * is mounted elsewhere), then starts the event pipeline. A failure closes what was opened.

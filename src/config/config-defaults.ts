@@ -44,6 +44,12 @@ export const configDefaults = Object.freeze({
   retryInitialMs: 1000,
   retryMaxMs: 60_000,
   webhookTimeoutMs: 10_000,
+  // Five minutes: longer than a GKE control-plane upgrade or a short Pub/Sub incident keeps a
+  // source away (a restart would not help, and a restarted service that cannot connect fails its
+  // start and crash-loops), short enough that a connection stuck for a reason a restart does
+  // fix (a dead TCP connection that never reported an error) costs minutes, not hours. Events
+  // wait at their source meanwhile, so nothing is lost either way.
+  eventsSourceReconnectBudgetMs: 5 * 60 * 1000,
   // Half the Google client default of 60 s: a backend call answers in well under a second, so one
   // that hangs fails the operator's request (which it retries) instead of holding it, and an
   // in-flight call at shutdown, for a minute.

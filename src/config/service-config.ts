@@ -2,6 +2,7 @@ import type { NamespacedName } from '../domain/namespaced-name.js';
 import { type LogLevel, logLevels } from '../ports/logger.js';
 import { configDefaults } from './config-defaults.js';
 import { ConfigError } from './config-error.js';
+import { type EventsConfig, eventsSettings, readEventsConfig } from './events-config.js';
 import { type KfpProviderConfig, kfpSettings, readKfpConfig } from './kfp-config.js';
 import { type LocalProviderConfig, localSettings, readLocalConfig } from './local-config.js';
 import { decodeProviderParameters } from './provider-parameters.js';
@@ -21,28 +22,13 @@ import { readVertexConfig, type VertexProviderConfig, vertexSettings } from './v
 // What callers of loadServiceConfig use with it, importable from here as before the split.
 export { ConfigError } from './config-error.js';
 export { configDefaults } from './config-defaults.js';
+export type { EventsConfig } from './events-config.js';
 
 /** The provider kinds this service can run. */
 export const providerTypes = ['local', 'vai', 'kfp'] as const;
 
 /** One of {@link providerTypes}. */
 export type ProviderType = (typeof providerTypes)[number];
-
-/** Settings of the run completion event pipeline and the webhook sink. */
-export interface EventsConfig {
-  /** Messages processed at once. */
-  readonly concurrency: number;
-  /** How long a failing event is retried before it is logged and dropped. */
-  readonly maxAgeMs: number;
-  /** First retry delay; doubles up to `retryMaxMs`, with jitter. */
-  readonly retryInitialMs: number;
-  /** Largest retry delay. */
-  readonly retryMaxMs: number;
-  /** Most events held waiting for a retry (or attempted); at the bound no new event is pulled. */
-  readonly maxAwaitingRetry: number;
-  /** Timeout of one webhook request. */
-  readonly webhookTimeoutMs: number;
-}
 
 /** What every provider kind is configured with. */
 export interface CommonServiceConfig extends ServingConfig {
@@ -119,42 +105,6 @@ const settings = {
     secret: false,
     defaultValue: configDefaults.logLevel,
   }),
-  eventsConcurrency: environmentSetting('EVENTS_CONCURRENCY', {
-    doc: 'run completion events processed at once',
-    decoder: wholeNumber(1, 1024),
-    secret: false,
-    defaultValue: configDefaults.eventsConcurrency,
-  }),
-  eventsMaxAgeMs: environmentSetting('EVENTS_MAX_AGE_MS', {
-    doc: 'how long a failing event is retried before it is dropped with an error log',
-    decoder: wholeNumber(1),
-    secret: false,
-    defaultValue: configDefaults.eventsMaxAgeMs,
-  }),
-  retryInitialMs: environmentSetting('EVENTS_RETRY_INITIAL_MS', {
-    doc: 'first retry delay (doubles, with jitter)',
-    decoder: wholeNumber(1),
-    secret: false,
-    defaultValue: configDefaults.retryInitialMs,
-  }),
-  // No default value: an unset maximum is raised to the first delay when that is larger.
-  retryMaxMs: environmentSetting('EVENTS_RETRY_MAX_MS', {
-    doc: 'largest retry delay; at least EVENTS_RETRY_INITIAL_MS',
-    decoder: wholeNumber(1),
-    secret: false,
-    defaultText: String(configDefaults.retryMaxMs),
-  }),
-  eventsMaxAwaitingRetry: environmentSetting('EVENTS_MAX_AWAITING_RETRY', {
-    doc: 'most events waiting for a retry (or being attempted) at once; at the bound the source is not read until one settles',
-    decoder: wholeNumber(1),
-    defaultValue: configDefaults.eventsMaxAwaitingRetry,
-  }),
-  webhookTimeoutMs: environmentSetting('WEBHOOK_TIMEOUT_MS', {
-    doc: 'timeout of one webhook request',
-    decoder: wholeNumber(1),
-    secret: false,
-    defaultValue: configDefaults.webhookTimeoutMs,
-  }),
   backendTimeoutMs: environmentSetting('BACKEND_TIMEOUT_MS', {
     doc: 'deadline of each Vertex AI, Cloud Storage, Kubeflow and ML Metadata call (Kubeflow uploads get four times it)',
     decoder: wholeNumber(1),
@@ -163,7 +113,7 @@ const settings = {
 };
 
 /** The settings every provider kind reads, as the table lists them. */
-export const commonSettings: readonly AnySetting[] = Object.freeze([...Object.values(settings), ...servingSettings]);
+export const commonSettings: readonly AnySetting[] = Object.freeze([...Object.values(settings), ...servingSettings, ...eventsSettings]);
 
 const helpSections = [
   { title: 'Configuration (environment variables)', settings: commonSettings },
@@ -191,28 +141,13 @@ function readCommonConfig(
   // Without a webhook, events are only logged and then acknowledged at their source: right for a
   // local try-out, silent loss for a cloud provider whose events nobody else will ever see.
   const operatorWebhook = needed(settings.operatorWebhook);
-  const retryInitialMs = reader.read(settings.retryInitialMs);
-  const retryMaxMs = reader.read(settings.retryMaxMs) ?? Math.max(configDefaults.retryMaxMs, retryInitialMs);
-  if (retryMaxMs < retryInitialMs) {
-    reader.report(
-      settings.retryMaxMs.variable,
-      `${settings.retryMaxMs.variable}="${retryMaxMs}" must be at least ${settings.retryInitialMs.variable} (${retryInitialMs})`,
-    );
-  }
   return {
     providerName: providerName ?? { namespace: '', name: local ? configDefaults.localProviderName : '' },
     pipelineRootStorage: pipelineRootStorage ?? '',
     ...(operatorWebhook ? { operatorWebhook } : {}),
     ...readServingConfig(reader),
     logLevel: reader.read(settings.logLevel),
-    events: {
-      concurrency: reader.read(settings.eventsConcurrency),
-      maxAgeMs: reader.read(settings.eventsMaxAgeMs),
-      retryInitialMs,
-      retryMaxMs,
-      maxAwaitingRetry: reader.read(settings.eventsMaxAwaitingRetry),
-      webhookTimeoutMs: reader.read(settings.webhookTimeoutMs),
-    },
+    events: readEventsConfig(reader),
     backendTimeoutMs: reader.read(settings.backendTimeoutMs),
     parameters,
   };

@@ -15,6 +15,21 @@ export interface RunEventMessage {
   release(): Promise<void>;
 }
 
+/**
+ * How a source's connection to its backend is doing. Readiness, liveness and the metrics read it;
+ * the source decides it (see each source for what "connected" can mean for its backend).
+ */
+export interface RunEventSourceHealth {
+  /** True while the source is connected to its backend and receiving. */
+  readonly connected: boolean;
+  /** Why the source is not connected (the last error), while it is not. */
+  readonly reason?: string;
+  /** Set once the source gave up reconnecting: nothing more arrives until the process restarts. */
+  readonly failure?: string;
+  /** How many times the source reconnected after losing its connection. */
+  readonly reconnects: number;
+}
+
 /** Where run events come from: a Pub/Sub subscription, a workflow watch, an in-memory queue. */
 export interface RunEventSource {
   /** Connects and verifies the source; rejects with a message naming what is missing. */
@@ -27,6 +42,8 @@ export interface RunEventSource {
   messages(): AsyncIterable<RunEventMessage>;
   /** Stops receiving. Messages already handed out can still be acked or released. */
   stop(): Promise<void>;
+  /** The connection's health; a source without it (an in-process queue) counts as always connected. */
+  health?(): RunEventSourceHealth;
 }
 
 /** Injection token of {@link RunEventSource}. */

@@ -57,6 +57,7 @@ describe('service configuration', () => {
           retryMaxMs: 60_000,
           maxAwaitingRetry: 1000,
           webhookTimeoutMs: 10_000,
+          sourceReconnectBudgetMs: 300_000,
         },
         backendTimeoutMs: 30_000,
         parameters: {},
@@ -108,6 +109,7 @@ describe('service configuration', () => {
         EVENTS_RETRY_MAX_MS: '20',
         EVENTS_MAX_AWAITING_RETRY: '7',
         WEBHOOK_TIMEOUT_MS: '300',
+        EVENTS_SOURCE_RECONNECT_BUDGET_MS: '4000',
         BACKEND_TIMEOUT_MS: '400',
         PARAMETERS_RUNDURATIONMS: '50',
       });
@@ -131,6 +133,7 @@ describe('service configuration', () => {
         retryMaxMs: 20,
         maxAwaitingRetry: 7,
         webhookTimeoutMs: 300,
+        sourceReconnectBudgetMs: 4000,
       });
       expect(config.backendTimeoutMs).to.equal(400);
       expect(narrowServiceConfig(config, 'local').local).to.deep.equal({ runDurationMs: 50, artifactRoot: 'gs://pipeline-root' });

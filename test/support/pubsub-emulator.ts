@@ -29,6 +29,15 @@ export function missingEmulatorPrerequisite(): string | undefined {
   return missing.length > 0 ? `the Pub/Sub emulator tests need ${missing.join(' and ')} on PATH; see the README's Set-up` : undefined;
 }
 
+async function portIsFree(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 /**
  * The Pub/Sub emulator (`gcloud beta emulators pubsub start`) on a free loopback port, run in its
  * own process group so that stopping it also ends the Java server gcloud starts.
@@ -57,8 +66,33 @@ export class PubSubEmulator {
       error.stack = missing;
       throw error;
     }
-    const port = await freePort();
-    this.#host = `127.0.0.1:${port}`;
+    this.#host = `127.0.0.1:${await freePort()}`;
+    return this.#launch(timeoutMs);
+  }
+
+  /**
+   * Ends the emulator at once, as a crash would (SIGKILL to its process group): it loses every
+   * topic, subscription and message, and the port is free again once this resolves.
+   */
+  async kill(): Promise<void> {
+    const child = this.#process;
+    this.#process = undefined;
+    if (!child?.pid) return;
+    const exited =
+      child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
+    this.#killGroup(child.pid, 'SIGKILL');
+    await exited;
+    await this.#untilPortFree(10_000);
+  }
+
+  /** Starts a fresh emulator on the same host and port after {@link kill} or {@link stop}. */
+  async restart(timeoutMs = 60_000): Promise<this> {
+    if (this.#process) throw new Error('the Pub/Sub emulator is still running; kill or stop it first');
+    await this.#untilPortFree(10_000);
+    return this.#launch(timeoutMs);
+  }
+
+  async #launch(timeoutMs: number): Promise<this> {
     const child = spawn('gcloud', ['beta', 'emulators', 'pubsub', 'start', `--host-port=${this.#host}`, `--project=${this.#project}`], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -99,6 +133,16 @@ export class PubSubEmulator {
     clearTimeout(timer);
     // gcloud may exit before the Java server it started; the group kill reaches both.
     this.#killGroup(child.pid, 'SIGKILL');
+  }
+
+  // The Java server is a grandchild: it may hold the port a moment after gcloud has exited.
+  async #untilPortFree(timeoutMs: number): Promise<void> {
+    const port = Number(this.#host.split(':').pop());
+    const deadline = Date.now() + timeoutMs;
+    while (!(await portIsFree(port))) {
+      if (Date.now() > deadline) throw new Error(`port ${port} of the Pub/Sub emulator is still taken after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   #killGroup(pid: number, signal: NodeJS.Signals): void {

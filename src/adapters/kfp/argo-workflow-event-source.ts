@@ -1,12 +1,6 @@
-import {
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  ListWatch,
-  Watch,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, type KubernetesObject, ListWatch } from '@kubernetes/client-node';
 import { RetryBackoff } from '../../application/retry-backoff.js';
+import { configDefaults } from '../../config/config-defaults.js';
 import { errorMessage } from '../../domain/error-message.js';
 import {
   eventsPublishedPatch,
@@ -16,10 +10,13 @@ import {
 } from '../../domain/kfp/argo-workflow.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import type { RunEventMessage, RunEventSource } from '../../ports/run-event-source.js';
+import type { RunEventMessage, RunEventSource, RunEventSourceHealth } from '../../ports/run-event-source.js';
 import { backendErrorStatus } from '../shared/backend-error-status.js';
+import { ConnectionHealth } from '../shared/connection-health.js';
 import { HandoffQueue } from '../shared/handoff-queue.js';
 import { RecentIds } from '../shared/recent-ids.js';
+import { SettledWatch } from './settled-watch.js';
+import { type WorkflowList, workflowListOf } from './workflow-list.js';
 
 /** Options of {@link ArgoWorkflowEventSource}. */
 export interface ArgoWorkflowEventSourceOptions {
@@ -36,6 +33,11 @@ export interface ArgoWorkflowEventSourceOptions {
    */
   readonly restartDelayMs?: number;
   readonly restartMaxDelayMs?: number;
+  /**
+   * How long the API server may stay unreachable (no list or watch request succeeds) before the
+   * source fails for good; default `EVENTS_SOURCE_RECONNECT_BUDGET_MS`'s.
+   */
+  readonly reconnectBudgetMs?: number;
 }
 
 const workflows = Object.freeze({ group: 'argoproj.io', version: 'v1alpha1', plural: 'workflows' });
@@ -51,8 +53,6 @@ const defaults = Object.freeze({
   rememberedPublished: 10_000,
 });
 
-type WorkflowList = KubernetesListObject<KubernetesObject>;
-
 interface Pending {
   readonly object: KubernetesObject;
   readonly firstSeenAt: Date;
@@ -63,50 +63,6 @@ function keyOf(object: KubernetesObject): string {
 }
 
 /**
- * client-node types the answer of a custom-object list as `any`; only the items and the list's
- * resource version (where the informer's watch resumes) are read, and a malformed answer reads
- * as an empty list.
- */
-function workflowListOf(body: unknown): WorkflowList {
-  const { items, metadata } = (typeof body === 'object' && body !== null ? body : {}) as { items?: unknown; metadata?: unknown };
-  const resourceVersion = (metadata as { resourceVersion?: unknown } | undefined)?.resourceVersion;
-  return {
-    items: Array.isArray(items) ? (items as KubernetesObject[]) : [],
-    metadata: typeof resourceVersion === 'string' ? { resourceVersion } : {},
-  };
-}
-
-/**
- * client-node's watch throws before its own error handling when there is no current cluster or
- * the credentials cannot be had (e.g. a failing exec plugin). The informer calls it from its
- * done-callback without awaiting, so that throw would be an unhandled rejection that ends the
- * process; here it is reported through `done` instead, which reaches the informer's error handlers.
- * The informer also reconnects after its reconnect delay without looking whether it was stopped
- * meanwhile, so a stopped source opens no watch, and one connected while it stopped is closed.
- */
-class SettledWatch extends Watch {
-  constructor(
-    config: KubeConfig,
-    private readonly stopped: () => boolean,
-  ) {
-    super(config);
-  }
-
-  override async watch(...args: Parameters<Watch['watch']>): Promise<AbortController> {
-    if (this.stopped()) return new AbortController();
-    try {
-      const request = await super.watch(...args);
-      if (this.stopped()) request.abort();
-      return request;
-    } catch (error) {
-      const done = args[3];
-      done(error);
-      return new AbortController();
-    }
-  }
-}
-
-/**
  * Run events from finished KFP Argo Workflows: list + watch of the workflows labelled
  * `pipeline/runid` and not yet `events-published`, in one namespace or all. A finished workflow
  * becomes a message whether it arrives as an add (e.g. the initial list after a restart) or an
@@ -114,6 +70,8 @@ class SettledWatch extends Watch {
  * selection for good. Released messages are queued again; a periodic re-list catches what a
  * stalled watch missed; a failed watch is restarted with jittered backoff (a 410 Gone re-lists inside the
  * informer). The queue holds one entry per workflow, so it is bounded by the watched workflows.
+ * The source counts as connected while its last list or watch request succeeded; when none has
+ * for longer than `reconnectBudgetMs`, it fails for good.
  */
 export class ArgoWorkflowEventSource implements RunEventSource {
   readonly #options: ArgoWorkflowEventSourceOptions;
@@ -125,6 +83,8 @@ export class ArgoWorkflowEventSource implements RunEventSource {
   readonly #unpatched = new Set<string>();
   readonly #published = new RecentIds(defaults.rememberedPublished);
   readonly #restartBackoff: RetryBackoff;
+  #health: ConnectionHealth | undefined;
+  #failure: Error | undefined;
   /** Set while {@link start} runs: the first list failure lands here instead of a restart. */
   #starting: { listFailure?: unknown } | undefined;
   #relistTimer: NodeJS.Timeout | undefined;
@@ -147,16 +107,19 @@ export class ArgoWorkflowEventSource implements RunEventSource {
         return await this.#list();
       } catch (error) {
         if (this.#starting) this.#starting.listFailure ??= error;
+        else this.#health?.lost(`listing Argo workflows failed: ${errorMessage(error)}`);
         throw error;
       }
     };
-    this.#informer = new ListWatch(
-      path,
-      new SettledWatch(options.kubeConfig, () => this.#pending.closed),
-      list,
-      false,
-      unpublishedKfpWorkflowSelector,
-    );
+    const watch = new SettledWatch(options.kubeConfig, {
+      stopped: () => this.#pending.closed,
+      connected: () => {
+        this.#restartAttempt = 0;
+        this.#health?.connected();
+      },
+      failed: (error) => this.#health?.lost(`watching Argo workflows failed: ${errorMessage(error)}`),
+    });
+    this.#informer = new ListWatch(path, watch, list, false, unpublishedKfpWorkflowSelector);
     this.#informer.on('add', (object) => this.#offer(object));
     this.#informer.on('update', (object) => this.#offer(object));
     this.#informer.on('delete', (object) => this.#onDelete(object));
@@ -169,6 +132,7 @@ export class ArgoWorkflowEventSource implements RunEventSource {
    */
   async start(): Promise<void> {
     this.#pending.reopen();
+    this.#failure = undefined;
     const starting: { listFailure?: unknown } = {};
     this.#starting = starting;
     try {
@@ -176,19 +140,27 @@ export class ArgoWorkflowEventSource implements RunEventSource {
     } finally {
       this.#starting = undefined;
     }
+    const where = this.#options.namespace ? `namespace ${this.#options.namespace}` : 'all namespaces';
+    const server = this.#options.kubeConfig.getCurrentCluster()?.server ?? '(no cluster configured)';
     if (starting.listFailure !== undefined) {
       await this.#informer.stop();
-      const where = this.#options.namespace ? `namespace ${this.#options.namespace}` : 'all namespaces';
-      const server = this.#options.kubeConfig.getCurrentCluster()?.server ?? '(no cluster configured)';
       throw new Error(`cannot list Argo workflows in ${where} at ${server}: ${errorMessage(starting.listFailure)}`, {
         cause: starting.listFailure,
       });
     }
+    this.#health = new ConnectionHealth({
+      name: `Kubernetes API server ${server} (Argo workflows in ${where})`,
+      budgetMs: this.#options.reconnectBudgetMs ?? configDefaults.eventsSourceReconnectBudgetMs,
+      logger: this.#options.logger,
+      onGiveUp: (failure) => void this.#giveUp(failure),
+    });
+    this.#health.connected();
     this.#relistTimer = setInterval(() => void this.#relist(), this.#options.relistIntervalMs ?? defaults.relistIntervalMs);
     this.#relistTimer.unref();
   }
 
   async stop(): Promise<void> {
+    this.#health?.close();
     this.#pending.close();
     clearInterval(this.#relistTimer);
     clearTimeout(this.#restartTimer);
@@ -201,6 +173,11 @@ export class ArgoWorkflowEventSource implements RunEventSource {
       this.#inFlight.add(key);
       yield this.#message(key, entry);
     }
+    if (this.#failure) throw this.#failure;
+  }
+
+  health(): RunEventSourceHealth {
+    return this.#health?.health() ?? { connected: false, reason: 'not started', reconnects: 0 };
   }
 
   #message(key: string, entry: Pending): RunEventMessage {
@@ -223,6 +200,7 @@ export class ArgoWorkflowEventSource implements RunEventSource {
       ? await this.#api.listNamespacedCustomObject({ ...request, namespace: this.#options.namespace })
       : await this.#api.listClusterCustomObject(request);
     this.#restartAttempt = 0;
+    this.#health?.connected();
     return workflowListOf(body);
   }
 
@@ -283,13 +261,21 @@ export class ArgoWorkflowEventSource implements RunEventSource {
       }
       for (const object of list.items) this.#offer(object);
     } catch (error) {
+      // A watch can hang on a dead connection without an error: a failed list is the sign.
+      this.#health?.lost(`listing Argo workflows failed: ${errorMessage(error)}`);
       this.#options.logger.warn('periodic list of Argo workflows failed', { error: errorMessage(error) });
     }
   }
 
+  // Messages handed out can still be acked: the API client stays usable for the label patch.
+  async #giveUp(failure: string): Promise<void> {
+    this.#failure = new Error(failure);
+    await this.stop();
+  }
+
   #onWatchError(error: unknown): void {
     // A failed start-up list is reported by `start` itself.
-    if (this.#pending.closed || this.#starting?.listFailure !== undefined) return;
+    if (this.#pending.closed || this.#starting?.listFailure !== undefined || this.#health?.failed) return;
     const delay = this.#restartBackoff.delayMs(this.#restartAttempt);
     this.#restartAttempt += 1;
     this.#options.logger.warn('Argo workflow watch failed; restarting', { error: errorMessage(error), delayMs: delay });

@@ -46,7 +46,13 @@ async function connectKfp(settings: KfpProviderConfig, timeoutMs: number, logger
  * The workflow watch of watch mode. With leader election (the default) only the replica holding
  * the Lease watches, a fresh watch per term of leadership; without it, this replica always does.
  */
-function workflowWatch(settings: KfpProviderConfig, logger: Logger, clock: Clock, metrics: LeadershipMetrics): RunEventSource {
+function workflowWatch(
+  settings: KfpProviderConfig,
+  reconnectBudgetMs: number,
+  logger: Logger,
+  clock: Clock,
+  metrics: LeadershipMetrics,
+): RunEventSource {
   const kubeConfig = loadKubeConfig(settings.kubeConfigPath, { inCluster: settings.inCluster });
   const watch = (): RunEventSource =>
     new ArgoWorkflowEventSource({
@@ -54,6 +60,7 @@ function workflowWatch(settings: KfpProviderConfig, logger: Logger, clock: Clock
       namespace: settings.namespace,
       logger: logger.child({ component: 'argo-workflow-event-source' }),
       clock,
+      reconnectBudgetMs,
     });
   const election = settings.leaderElection;
   if (!election) return watch();
@@ -140,7 +147,7 @@ export function kfpModule(config: KfpServiceConfig): ContainerModule {
         (logger: Logger, clock: Clock, metrics: LeadershipMetrics | undefined): RunEventSource =>
           settings.workflowEvents === 'relay'
             ? new InMemoryRunEventSource({ clock })
-            : workflowWatch(settings, logger, clock, metrics ?? unreportedLeadership),
+            : workflowWatch(settings, config.events.sourceReconnectBudgetMs, logger, clock, metrics ?? unreportedLeadership),
         [Logger, Clock, { serviceIdentifier: LeadershipMetrics, optional: true }],
       )
       .inSingletonScope()

@@ -3,7 +3,7 @@ import { RetryBackoff } from '../../application/retry-backoff.js';
 import { errorMessage } from '../../domain/error-message.js';
 import type { LeaderElector, LeadershipListener } from '../../ports/leader-elector.js';
 import type { Logger } from '../../ports/logger.js';
-import type { RunEventMessage, RunEventSource } from '../../ports/run-event-source.js';
+import type { RunEventMessage, RunEventSource, RunEventSourceHealth } from '../../ports/run-event-source.js';
 
 /** Options of {@link LeaderElectedRunEventSource}. */
 export interface LeaderElectedRunEventSourceOptions {
@@ -63,6 +63,10 @@ export class LeaderElectedRunEventSource implements RunEventSource {
   };
   #current: Term | undefined;
   #startingUp = false;
+  /** Reconnections of the sources of terms that ended, so that the count only grows. */
+  #pastReconnects = 0;
+  /** A term's source that gave up: kept after the term ends, since a restart is still due. */
+  #failure: string | undefined;
   #stopping: Promise<void> | undefined;
   /** Wakes a `messages()` iteration waiting for the next term. */
   #changed = changeSignal();
@@ -102,6 +106,19 @@ export class LeaderElectedRunEventSource implements RunEventSource {
     }
   }
 
+  /**
+   * The health of the leading term's source; a standby watches nothing and counts as connected.
+   * A term's source that gave up reconnecting reports its failure here, so the process restarts.
+   */
+  health(): RunEventSourceHealth {
+    const term = this.#current;
+    const inner = term && !term.ended ? term.source.health?.() : undefined;
+    this.#failure ??= inner?.failure;
+    const reconnects = this.#pastReconnects + (inner?.reconnects ?? 0);
+    if (this.#failure !== undefined) return { connected: false, failure: this.#failure, reconnects };
+    return inner ? { ...inner, reconnects } : { connected: true, reconnects };
+  }
+
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#wake();
@@ -136,6 +153,9 @@ export class LeaderElectedRunEventSource implements RunEventSource {
     const term = this.#current;
     if (!term || term.ended) return;
     term.ended = true;
+    const ended = term.source.health?.();
+    this.#pastReconnects += ended?.reconnects ?? 0;
+    this.#failure ??= ended?.failure;
     term.abort.abort();
     if (term.unsettled > 0) {
       this.#options.logger.info('leadership ended with run events in flight; they are left to the next leader', {

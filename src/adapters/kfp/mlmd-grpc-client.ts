@@ -23,6 +23,12 @@ type UnaryCall = (request: object, options: { deadline: Date }, callback: (error
 
 const defaultTimeoutMs = 30_000;
 
+// grpc-js reconnects a channel in TRANSIENT_FAILURE by itself, with a backoff that grows to 120 s;
+// meanwhile every call fails at once. Bounded at 5 s, events retried after a long MLMD outage
+// find the channel connected within seconds of MLMD coming back rather than up to two minutes
+// (after 40 s away: 3 s instead of 10.5 s).
+const channelOptions = { 'grpc.max_reconnect_backoff_ms': 5000 };
+
 /**
  * Reads a KFP run's outputs from ML Metadata over plaintext gRPC (MLMD takes no credentials, in
  * either KFP mode) and turns them into the event's pipeline components.
@@ -34,7 +40,7 @@ export class MlmdGrpcClient {
 
   constructor(options: MlmdGrpcClientOptions) {
     const service = loadMlmdPackage()['MetadataStoreService'] as ServiceClientConstructor;
-    this.#client = new service(options.address, credentials.createInsecure());
+    this.#client = new service(options.address, credentials.createInsecure(), channelOptions);
     this.#timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
     this.#address = options.address;
   }

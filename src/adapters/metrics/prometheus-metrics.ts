@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { type EventPipelineMetrics, type WebhookSendResult, webhookSendResults } from '../../ports/event-pipeline-metrics.js';
 import type { HttpMetrics } from '../../ports/http-metrics.js';
 import type { LeadershipMetrics } from '../../ports/leadership-metrics.js';
+import type { RunEventSourceHealth } from '../../ports/run-event-source.js';
 
 /**
  * One Prometheus registry per service instance (not prom-client's global one), so that two
@@ -17,6 +18,7 @@ export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics, Lea
   readonly #settleLatency: Histogram;
   readonly #leader: Gauge;
   readonly #leaderTransitions: Counter;
+  #sourceHealth: (() => RunEventSourceHealth) | undefined;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -45,6 +47,28 @@ export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics, Lea
       name: 'provider_event_pipeline_awaiting_retry',
       help: 'Run events waiting for their next delivery attempt',
       registers,
+    });
+    // Both read the source when scraped: its health is a state it keeps, not a stream of events.
+    const sourceHealth = (): RunEventSourceHealth | undefined => this.#sourceHealth?.();
+    new Gauge({
+      name: 'provider_event_source_connected',
+      help: 'Whether the run event source is connected to its backend (1) or reconnecting (0)',
+      registers,
+      collect(this: Gauge) {
+        const health = sourceHealth();
+        if (health) this.set(health.connected ? 1 : 0);
+      },
+    });
+    let countedReconnects = 0;
+    new Counter({
+      name: 'provider_event_source_reconnects_total',
+      help: 'Times the run event source reconnected after losing its backend',
+      registers,
+      collect(this: Counter) {
+        const reconnects = sourceHealth()?.reconnects ?? countedReconnects;
+        if (reconnects > countedReconnects) this.inc(reconnects - countedReconnects);
+        countedReconnects = Math.max(countedReconnects, reconnects);
+      },
     });
     this.#settleLatency = new Histogram({
       name: 'provider_event_settle_duration_seconds',
@@ -98,5 +122,10 @@ export class PrometheusMetrics implements EventPipelineMetrics, HttpMetrics, Lea
 
   countLeadershipAcquired(): void {
     this.#leaderTransitions.inc();
+  }
+
+  /** Reports the health of this service's run event source in the source gauges from now on. */
+  trackEventSource(health: () => RunEventSourceHealth): void {
+    this.#sourceHealth = health;
   }
 }

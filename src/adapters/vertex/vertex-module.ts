@@ -8,7 +8,7 @@ import { Provider } from '../../ports/provider.js';
 import { RunEventNormaliser } from '../../ports/run-event-normaliser.js';
 import { RunEventSource } from '../../ports/run-event-source.js';
 import { GcsPipelineStore } from './gcs-pipeline-store.js';
-import { PubSubRunEventSource } from './pubsub-run-event-source.js';
+import { PubSubRunEventSource, pubsubReconnectDefaults } from './pubsub-run-event-source.js';
 import { normaliseGcsEndpoint, parseVertexEndpoint } from './vertex-endpoint.js';
 import { type OnFirstUse, onFirstUse } from '../shared/on-first-use.js';
 import { type VertexClients, VertexPipelineBackend } from './vertex-pipeline-backend.js';
@@ -124,6 +124,9 @@ export function vertexModule(config: VertexServiceConfig): ContainerModule {
       .toResolvedValue(
         async (logger: Logger): Promise<PubSubRunEventSource> => {
           const { PubSub, SubscriptionCloseBehaviors, Duration } = await import('@google-cloud/pubsub');
+          // The gRPC channel's reconnect backoff grows to 120 s by default: after an outage that
+          // long, the channel would stay down for up to two minutes after Pub/Sub came back.
+          const channel = { 'grpc.max_reconnect_backoff_ms': pubsubReconnectDefaults.maxDelayMs };
           // The fixed universe domain keeps the emulator client from asking a metadata server.
           const pubsub = settings.pubsubEmulatorHost
             ? new PubSub({
@@ -131,9 +134,10 @@ export function vertexModule(config: VertexServiceConfig): ContainerModule {
                 apiEndpoint: settings.pubsubEmulatorHost,
                 emulatorMode: true,
                 universeDomain: 'googleapis.com',
+                ...channel,
               })
-            : new PubSub({ projectId: settings.project });
-          const subscription = pubsub.subscription(settings.eventsSubscription, {
+            : new PubSub({ projectId: settings.project, ...channel });
+          const subscriptionOptions = {
             // The client keeps the lease of every message it holds, so holding more than the
             // pipeline processes at once is safe; holding only that many is not fast: each slot
             // then waits for a stream resume, which capped a drain of the emulator at about 480
@@ -147,15 +151,26 @@ export function vertexModule(config: VertexServiceConfig): ContainerModule {
             },
             // A flow-control slot frees only when the ack batch is flushed; the 100 ms default caps throughput.
             batching: { maxMilliseconds: 10 },
-            // One streaming pull carries far more run events than a pipeline produces; each
-            // further stream (the client opens 5) costs memory and CPU for nothing.
-            streamingOptions: { maxStreams: 1 },
+            streamingOptions: {
+              // One streaming pull carries far more run events than a pipeline produces; each
+              // further stream (the client opens 5) costs memory and CPU for nothing.
+              maxStreams: 1,
+              // The client retries a failed stream with a backoff of up to 60 s by default, so
+              // reception could resume a minute after Pub/Sub is back; the source's own checks
+              // run at most this far apart too.
+              retryMaxBackoff: Duration.from({ milliseconds: pubsubReconnectDefaults.maxDelayMs }),
+            },
             closeOptions: {
               behavior: SubscriptionCloseBehaviors.WaitForProcessing,
               timeout: Duration.from({ milliseconds: config.shutdownTimeoutMs }),
             },
+          };
+          return new PubSubRunEventSource({
+            pubsub,
+            subscribe: () => pubsub.subscription(settings.eventsSubscription, subscriptionOptions),
+            logger: logger.child({ component: 'pubsub-run-event-source' }),
+            reconnect: { budgetMs: config.events.sourceReconnectBudgetMs },
           });
-          return new PubSubRunEventSource({ pubsub, subscription, logger: logger.child({ component: 'pubsub-run-event-source' }) });
         },
         [Logger],
       )

@@ -43,6 +43,7 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
     relistIntervalMs = 60_000,
     namespace = 'kubeflow',
     kubeConfig = loadKubeConfig(kubeconfig),
+    reconnectBudgetMs = 60_000,
   ): Promise<ArgoWorkflowEventSource> {
     const source = new ArgoWorkflowEventSource({
       kubeConfig,
@@ -51,6 +52,8 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
       clock: systemClock,
       relistIntervalMs,
       restartDelayMs: 50,
+      restartMaxDelayMs: 400,
+      reconnectBudgetMs,
     });
     const normaliser = new KfpRunEventNormaliser({
       api: new KfpApiClient(new KfpRestTransport({ baseUrl: kfp.url, timeoutMs: 2000 })),
@@ -271,6 +274,56 @@ describe('ArgoWorkflowEventSource with the event pipeline, KFP, ML Metadata and 
     await startPipeline();
     await eventually('the patch', () => kube.patches.length === 1);
     expect(webhook.requests).to.have.length(0);
+  });
+
+  it('is not ready while the API server is away, and delivers what finished meanwhile once it is back', async () => {
+    seedRun('run-14', '14');
+    kube.put(kfpWorkflow('wf-14', 'run-14', 'Running'));
+    const source = await startPipeline();
+    await eventually('the watch', () => kube.openWatches === 1);
+    expect(pipeline!.isReady()).to.equal(true);
+    await kube.pause();
+    await eventually('not ready', () => !pipeline!.isReady(), 5000);
+    expect(source.health()).to.include({ connected: false, reconnects: 0 });
+    expect(source.health().reason).to.match(/^watching Argo workflows failed: /);
+    expect(pipeline!.failure()).to.equal(undefined);
+    // The workflow finishes while the service cannot see it.
+    kube.put(kfpWorkflow('wf-14', 'run-14', 'Succeeded'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await kube.resume();
+    await webhook.waitForRequests(1);
+    expect((webhook.events[0] as { runId: string }).runId).to.equal('run-14');
+    await eventually('ready again', () => pipeline!.isReady());
+    expect(source.health()).to.deep.equal({ connected: true, reconnects: 1 });
+    await eventually('the patch', () => kube.patches.length === 1);
+  });
+
+  it('stays connected when a watch that had connected is cut and the API server answers the next one', async () => {
+    seedRun('run-15', '15');
+    const source = await startPipeline();
+    await eventually('the watch', () => kube.openWatches === 1);
+    kube.cutWatches();
+    await eventually('a new watch', () => kube.openWatches === 1 && kube.watchRequests.length === 2);
+    kube.put(kfpWorkflow('wf-15', 'run-15', 'Succeeded'));
+    await webhook.waitForRequests(1);
+    expect(source.health()).to.deep.equal({ connected: true, reconnects: 0 });
+  });
+
+  it('fails for good when the API server stays away for longer than the budget', async () => {
+    const source = await startPipeline(60_000, 'kubeflow', loadKubeConfig(kubeconfig), 300);
+    await eventually('the watch', () => kube.openWatches === 1);
+    await kube.pause();
+    await eventually('the failure', () => pipeline!.failure() !== undefined, 5000);
+    expect(pipeline!.failure()).to.match(
+      /^Kubernetes API server http:\/\/127\.0\.0\.1:\d+ \(Argo workflows in namespace kubeflow\) unreachable for \d+ ms, beyond the reconnect budget of 300 ms: watching Argo workflows failed: /,
+    );
+    expect(pipeline!.isReady()).to.equal(false);
+    expect(source.health().failure).to.equal(pipeline!.failure());
+    // Given up means given up: the API server coming back changes nothing.
+    const watchRequests = kube.watchRequests.length;
+    await kube.resume();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(kube.watchRequests.length).to.equal(watchRequests);
   });
 
   it('fails to start with a clear message when the API server cannot be reached', async () => {

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listenOn } from '../../../src/adapters/shared/listen-on.js';
 import { closeNow, listenOnLoopback } from '../../../src/testing/loopback-http-server.js';
 
 type Json = Record<string, any>;
@@ -137,12 +138,24 @@ export class FakeKubeApiServer {
   }
 
   async stop(): Promise<void> {
-    for (const watch of this.#watches) watch.response.destroy();
-    this.#watches.clear();
+    await this.pause();
+    for (const dir of this.#dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Goes away as an unreachable API server does: open watches are cut and the port refuses
+   * connections. The workflows stay, and can still be changed, as in etcd; see {@link resume}.
+   */
+  async pause(): Promise<void> {
+    this.cutWatches();
     for (const response of this.#hanging) response.destroy();
     this.#hanging.clear();
-    await closeNow(this.#server);
-    for (const dir of this.#dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+    if (this.#server.listening) await closeNow(this.#server);
+  }
+
+  /** Answers again on the same port after {@link pause}. */
+  async resume(): Promise<void> {
+    await listenOn(this.#server, '127.0.0.1', this.#port);
   }
 
   /** Workflow watch requests so far. */
@@ -248,6 +261,14 @@ export class FakeKubeApiServer {
   /** Forgets the history up to now: resuming a watch from an older version answers HTTP 410. */
   compact(): void {
     this.#oldestResumable = this.#resourceVersion + 1;
+  }
+
+  /** Cuts every open watch mid-stream, as a dropped connection or client-node's idle timeout does. */
+  cutWatches(): void {
+    for (const watch of [...this.#watches]) {
+      watch.response.destroy();
+      this.#watches.delete(watch);
+    }
   }
 
   /** Ends every open watch cleanly (clients resume from their last version). */

@@ -21,7 +21,8 @@ export class FakeMlmdServer {
   readonly runs = new Map<string, FakeMlmdRun>();
   /** When set, every call fails with this gRPC status code. */
   failWith: number | undefined;
-  readonly #server = new Server();
+  #server = new Server();
+  #port = 0;
   #address = '';
 
   async start(): Promise<this> {
@@ -50,8 +51,11 @@ export class FakeMlmdServer {
       }),
     });
     const port = await new Promise<number>((resolve, reject) =>
-      this.#server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+      this.#server.bindAsync(`127.0.0.1:${this.#port}`, ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      ),
     );
+    this.#port = port;
     this.#address = `127.0.0.1:${port}`;
     return this;
   }
@@ -61,8 +65,15 @@ export class FakeMlmdServer {
     return this.#address;
   }
 
+  /** Ends the server at once, cutting open connections, as a crash would. */
   async stop(): Promise<void> {
     this.#server.forceShutdown();
+  }
+
+  /** Serves again on the same address after {@link stop}, with the same runs. */
+  async restart(): Promise<this> {
+    this.#server = new Server();
+    return this.start();
   }
 
   #run(contextId: unknown): FakeMlmdRun | undefined {

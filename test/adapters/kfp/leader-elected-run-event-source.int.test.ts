@@ -25,7 +25,10 @@ describe('LeaderElectedRunEventSource: the Argo workflow watch on the replica ho
    * One replica: its own kubeconfig (token = identity), elector and watch factory; the watches it
    * builds use `sourceKubeconfigs` in turn (the last one from then on), by default its own.
    */
-  async function replica(identity: string, options: { sourceKubeconfigs?: string[]; logger?: RecordingLogger } = {}) {
+  async function replica(
+    identity: string,
+    options: { sourceKubeconfigs?: string[]; logger?: RecordingLogger; reconnectBudgetMs?: number } = {},
+  ) {
     const kubeconfig = await kube.writeKubeconfig(identity);
     const files = options.sourceKubeconfigs ?? [kubeconfig];
     let sources = 0;
@@ -47,6 +50,7 @@ describe('LeaderElectedRunEventSource: the Argo workflow watch on the replica ho
           namespace: 'kubeflow',
           logger: silentLogger,
           clock: systemClock,
+          ...(options.reconnectBudgetMs ? { reconnectBudgetMs: options.reconnectBudgetMs, restartDelayMs: 20 } : {}),
         });
       },
       logger: options.logger ?? silentLogger,
@@ -68,6 +72,28 @@ describe('LeaderElectedRunEventSource: the Argo workflow watch on the replica ho
     await Promise.all(started.splice(0).map((source) => source.stop()));
     for (const iterator of iterators.splice(0)) await iterator.return?.();
     await kube.stop();
+  });
+
+  it('reports the leading watch’s health, a standby as connected, and keeps the failure of a watch that gave up', async () => {
+    // The watch gives up (150 ms after it lost the API server) before the leader steps down (the
+    // 700 ms renew deadline): the failure stays after the term, since a restart is still due.
+    const a = await replica('replica-a', { reconnectBudgetMs: 150 });
+    const b = await replica('replica-b');
+    await a.source.start();
+    await eventually('the leader to watch', () => kube.openWatches === 1);
+    await b.source.start();
+    expect(a.source.health()).to.deep.equal({ connected: true, reconnects: 0 });
+    expect(b.source.health()).to.deep.equal({ connected: true, reconnects: 0 });
+    await kube.pause();
+    await eventually('the watch to give up', () => a.source.health().failure !== undefined, 3000);
+    expect(a.source.health().failure).to.match(/beyond the reconnect budget of 150 ms: watching Argo workflows failed/);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(a.source.health())
+      .to.include({ connected: false })
+      .and.to.have.property('failure')
+      .that.matches(/reconnect budget/);
+    expect(b.source.health(), 'a standby watches nothing').to.deep.equal({ connected: true, reconnects: 0 });
+    await kube.resume();
   });
 
   it('watches only on the leader; a standby starts without watching and takes the watch over when the leader stops', async () => {

@@ -2,7 +2,6 @@ import { PubSub } from '@google-cloud/pubsub';
 import { expect } from 'chai';
 import type { Container } from 'inversify';
 import { WebhookRunCompletionSink } from '../../../src/adapters/operator/webhook-run-completion-sink.js';
-import { toProtoStruct } from '../../../src/adapters/vertex/protobuf-values.js';
 import { EventPipeline } from '../../../src/application/event-pipeline.js';
 import { RunEventAttempt } from '../../../src/application/run-event-attempt.js';
 import type { EventPipelineMetrics, WebhookSendResult } from '../../../src/ports/event-pipeline-metrics.js';
@@ -14,8 +13,7 @@ import { FakeVertexServer } from '../../support/fake-vertex-server.js';
 import { PubSubEmulator } from '../../support/pubsub-emulator.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { vertexTestContainer } from './vertex-test-container.js';
-
-const parent = 'projects/test-project/locations/europe-west2';
+import { finishedJob, logEntry, vertexParent as parent } from './vertex-log-entries.js';
 
 class CountingMetrics implements EventPipelineMetrics {
   readonly results: WebhookSendResult[] = [];
@@ -25,31 +23,6 @@ class CountingMetrics implements EventPipelineMetrics {
   setInFlight(): void {}
   setAwaitingRetry(): void {}
   observeSettleLatency(): void {}
-}
-
-function logEntry(jobId: string): string {
-  return JSON.stringify({
-    resource: { type: 'aiplatform.googleapis.com/PipelineJob', labels: { pipeline_job_id: jobId, location: 'europe-west2' } },
-    jsonPayload: { state: 'PIPELINE_STATE_SUCCEEDED' },
-  });
-}
-
-function finishedJob(jobId: string, state = 'PIPELINE_STATE_SUCCEEDED'): Record<string, unknown> {
-  return {
-    name: `${parent}/pipelineJobs/${jobId}`,
-    state,
-    labels: { 'pipeline-name': 'pipe', 'pipeline-namespace': 'team', 'run-name': jobId, 'run-namespace': 'team' },
-    startTime: { seconds: 1_900_000_000, nanos: 500_000_000 },
-    endTime: { seconds: 1_900_000_060, nanos: 0 },
-    jobDetail: {
-      taskDetails: [
-        {
-          taskName: 'Trainer',
-          outputs: { model: { artifacts: [{ uri: 'gs://pipeline-root/model', metadata: toProtoStruct({ accuracy: 0.9, tags: ['a'] }) }] } },
-        },
-      ],
-    },
-  };
 }
 
 describe('Vertex run events (Pub/Sub emulator, in-test Vertex gRPC server, real webhook)', function () {
