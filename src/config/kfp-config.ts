@@ -117,42 +117,50 @@ const settings = {
   }),
   leaderElection: environmentSetting('KFP_LEADER_ELECTION', {
     doc: 'in watch mode, elect one replica by Kubernetes Lease to watch workflows; false = every replica watches (one replica only)',
+    secret: false,
     decoder: flag,
     defaultValue: true,
   }),
   leaseName: environmentSetting('KFP_LEASE_NAME', {
     doc: 'name of the Lease of the workflow watch',
+    secret: false,
     decoder: text('a Kubernetes object name'),
     defaultText: 'provider-{name of PROVIDERNAME}',
   }),
   leaseNamespace: environmentSetting('KFP_LEASE_NAMESPACE', {
     doc: 'namespace of the Lease of the workflow watch',
+    secret: false,
     decoder: text('a namespace'),
     defaultText: "the namespace of PROVIDERNAME, else the kube config's",
   }),
   leaseHolderIdentity: environmentSetting('KFP_LEASE_HOLDER_IDENTITY', {
     doc: "this replica's name in the Lease; unique per replica",
+    secret: false,
     decoder: text('a name'),
     defaultText: 'HOSTNAME',
   }),
   hostname: environmentSetting('HOSTNAME', {
     doc: 'set in every pod to the pod name; the default lease holder identity (unset = host name and a random suffix)',
+    secret: false,
     decoder: text('a host name'),
   }),
   // client-go's defaults: a crashed leader is replaced within 15 s, and a leader that cannot renew
   // stops watching after 10 s, 5 s before anybody may take over.
   leaseDurationMs: environmentSetting('KFP_LEASE_DURATION_MS', {
     doc: 'how long a standby waits after the last renewal it saw before taking the lease over',
+    secret: false,
     decoder: wholeNumber(1000),
     defaultValue: leaderElectionDefaults.leaseDurationMs,
   }),
   leaseRenewDeadlineMs: environmentSetting('KFP_LEASE_RENEW_DEADLINE_MS', {
     doc: 'how long the leader keeps trying to renew before it stops watching; less than KFP_LEASE_DURATION_MS',
+    secret: false,
     decoder: wholeNumber(1),
     defaultValue: leaderElectionDefaults.renewDeadlineMs,
   }),
   leaseRetryPeriodMs: environmentSetting('KFP_LEASE_RETRY_PERIOD_MS', {
     doc: 'how often the leader renews and (with jitter) a standby tries to acquire',
+    secret: false,
     decoder: wholeNumber(1),
     defaultValue: leaderElectionDefaults.retryPeriodMs,
   }),

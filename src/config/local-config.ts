@@ -35,12 +35,14 @@ const runDuration = parameterSetting('runDurationMs', 'number', {
 // spec.parameters, where a volume for the file is declared alongside.
 const stateFile = parameterSetting('stateFile', 'string', {
   doc: 'SQLite file keeping pipelines, experiments, schedules, unfinished runs and undelivered events across restarts; one process at a time',
+  secret: false,
   decoder: text('a file path'),
   defaultText: 'none: state in memory',
 });
 
 const stateLockWait = parameterSetting('stateLockWaitMs', 'number', {
   doc: 'how long start-up waits for another process holding the state file to let go of it, in milliseconds',
+  secret: false,
   decoder: wholeNumber(0),
   defaultValue: defaultStateLockWaitMs,
 });

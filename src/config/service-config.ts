@@ -107,6 +107,7 @@ const settings = {
   }),
   backendTimeoutMs: environmentSetting('BACKEND_TIMEOUT_MS', {
     doc: 'deadline of each Vertex AI, Cloud Storage, Kubeflow and ML Metadata call (Kubeflow uploads get four times it)',
+    secret: false,
     decoder: wholeNumber(1),
     defaultValue: configDefaults.backendTimeoutMs,
   }),
