@@ -149,6 +149,10 @@ export function vertexModule(config: VertexServiceConfig): ContainerModule {
               maxMessages: config.events.concurrency * pubsubPrefetchPerSlot + config.events.maxAwaitingRetry,
               allowExcessMessages: false,
             },
+            // The client stops extending a held message's lease after 60 minutes by default, and
+            // Pub/Sub would then hand an event that is still waiting for its retry to another
+            // replica; the pipeline holds an event for up to EVENTS_MAX_AGE_MS, so the lease does too.
+            maxExtensionTime: Duration.from({ milliseconds: config.events.maxAgeMs }),
             // A flow-control slot frees only when the ack batch is flushed; the 100 ms default caps throughput.
             batching: { maxMilliseconds: 10 },
             streamingOptions: {
