@@ -1,31 +1,12 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { connect } from 'node:net';
 import { expect } from 'chai';
+import { type CallOutcome, keepAliveCall } from './support/keep-alive-call.js';
 import { RecordingWebhookReceiver } from '../src/testing/recording-webhook-receiver.js';
 import { DefinitionBodyMother } from './support/definition-mother.js';
 import { eventually } from './support/eventually.js';
 import { send } from './support/http-client.js';
 import { ServiceProcess } from './support/service-process.js';
-
-interface Outcome {
-  readonly status?: number;
-  readonly error?: string;
-}
-
-function call(base: string, agent: Agent, path: string, body?: string): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const outgoing = httpRequest(
-      `${base}${path}`,
-      { method: body ? 'POST' : 'GET', agent, headers: body ? { 'content-type': 'application/json' } : {} },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve({ status: response.statusCode ?? 0 }));
-      },
-    );
-    outgoing.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
-    outgoing.end(body);
-  });
-}
 
 async function startedService(env: Record<string, string>): Promise<ServiceProcess> {
   const started = await ServiceProcess.start('service', env);
@@ -125,13 +106,18 @@ describe('the built service under hostile clients (dist/main.js)', function () {
     service = await startedService({ LOG_LEVEL: 'warn' });
     const base = service.url;
     const experiment = JSON.stringify(DefinitionBodyMother.experiment());
-    const outcomes: Outcome[] = [];
+    const outcomes: CallOutcome[] = [];
     const answered = new Set<number>();
     const agents = Array.from({ length: 50 }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
     try {
       const clients = agents.map(async (agent, index) => {
         for (;;) {
-          const outcome = await call(base, agent, index % 2 ? '/livez' : '/resource/experiment', index % 2 ? undefined : experiment);
+          const outcome = await keepAliveCall(
+            base,
+            agent,
+            index % 2 ? '/livez' : '/resource/experiment',
+            index % 2 ? undefined : experiment,
+          );
           outcomes.push(outcome);
           if (outcome.status) answered.add(index);
           if (outcome.error) return;

@@ -78,7 +78,7 @@ describe('the image payload (scripts/image-payload.mjs) runs every provider on i
   it('local: a pipeline and a run, whose completion reaches the webhook; OpenAPI and metrics are served', async () => {
     service = await PayloadService.start(payload, {
       PROVIDERNAME: 'ops/local',
-      PIPELINEROOTSTORAGE: 'gs://root',
+      PIPELINEROOTSTORAGE: 'gs://artifacts',
       OPERATORWEBHOOK: webhook.url,
       PARAMETERS_RUNDURATIONMS: '50',
     });
@@ -98,7 +98,7 @@ describe('the image payload (scripts/image-payload.mjs) runs every provider on i
     expect(request!.json).to.have.deep.property('pipelineComponents', [
       {
         name: 'Trainer',
-        componentArtifacts: [{ name: 'model', artifacts: [{ uri: `gs://root/team-a/penguin/${runId}/Trainer/model`, metadata: {} }] }],
+        componentArtifacts: [{ name: 'model', artifacts: [{ uri: `gs://artifacts/team-a/penguin/${runId}/Trainer/model`, metadata: {} }] }],
       },
     ]);
     expect(await (await fetch(`${service.url}/openapi.yaml`)).text()).to.match(/^openapi: /);

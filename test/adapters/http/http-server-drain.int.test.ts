@@ -1,31 +1,11 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { connect } from 'node:net';
 import { expect } from 'chai';
+import { type CallOutcome, keepAliveCall } from '../../support/keep-alive-call.js';
 import { InMemoryProvider } from '../../../src/testing/in-memory-provider.js';
 import { DefinitionBodyMother } from '../../support/definition-mother.js';
 import { eventually } from '../../support/eventually.js';
 import { type RunningApp, startApp } from '../../support/http-app-harness.js';
-
-interface Outcome {
-  readonly status?: number;
-  readonly connection?: string;
-  readonly error?: string;
-}
-
-function call(base: string, agent: Agent, path: string, body?: string): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const outgoing = httpRequest(
-      `${base}${path}`,
-      { method: body ? 'POST' : 'GET', agent, headers: body ? { 'content-type': 'application/json' } : {} },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, connection: String(response.headers.connection) }));
-      },
-    );
-    outgoing.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
-    outgoing.end(body);
-  });
-}
 
 describe('HTTP server shutdown', function () {
   this.timeout(20_000);
@@ -47,10 +27,10 @@ describe('HTTP server shutdown', function () {
   it('answers every request with Connection: close once draining, while the port stays open', async () => {
     running = await startApp(new InMemoryProvider());
     const agent = keepAliveAgent();
-    expect(await call(running.baseUrl, agent, '/livez')).to.deep.include({ status: 200, connection: 'keep-alive' });
+    expect(await keepAliveCall(running.baseUrl, agent, '/livez')).to.deep.include({ status: 200, connection: 'keep-alive' });
     running.server.drain();
-    expect(await call(running.baseUrl, agent, '/livez')).to.deep.include({ status: 200, connection: 'close' });
-    expect(await call(running.baseUrl, agent, '/livez')).to.deep.include({ status: 200, connection: 'close' });
+    expect(await keepAliveCall(running.baseUrl, agent, '/livez')).to.deep.include({ status: 200, connection: 'close' });
+    expect(await keepAliveCall(running.baseUrl, agent, '/livez')).to.deep.include({ status: 200, connection: 'close' });
   });
 
   it('closes an idle keep-alive connection once it has been quiet for a second after draining begins', async () => {
@@ -71,14 +51,14 @@ describe('HTTP server shutdown', function () {
   it('lets 50 keep-alive clients that keep sending through close with an answer or a refusal, never a reset', async () => {
     running = await startApp(new InMemoryProvider());
     const base = running.baseUrl;
-    const outcomes: Outcome[] = [];
+    const outcomes: CallOutcome[] = [];
     const answered = new Set<number>();
     let closing = false;
     const experiment = JSON.stringify(DefinitionBodyMother.experiment());
     const clients = Array.from({ length: 50 }, async (_, index) => {
       const agent = keepAliveAgent();
       for (;;) {
-        const outcome = await call(base, agent, index % 2 ? '/livez' : '/resource/experiment', index % 2 ? undefined : experiment);
+        const outcome = await keepAliveCall(base, agent, index % 2 ? '/livez' : '/resource/experiment', index % 2 ? undefined : experiment);
         outcomes.push(outcome);
         if (outcome.status) answered.add(index);
         if (closing && outcome.error) return;
