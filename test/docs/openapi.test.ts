@@ -16,12 +16,12 @@ const document = parse(readFileSync(new URL('../../docs/openapi.yaml', import.me
 describe('the OpenAPI document', () => {
   it('describes every route the service serves, with the status codes of the contract', () => {
     const statuses = (path: string, method: string): string[] => Object.keys(document.paths[path]?.[method]?.responses ?? {}).sort();
-    expect(statuses('/resource/{type}', 'post')).to.deep.equal(['201', '400', '404', '405', '413', '415', '500', '501']);
-    expect(statuses('/resource/{type}/{id}', 'put')).to.deep.equal(['200', '400', '404', '405', '413', '415', '500', '501']);
-    expect(statuses('/resource/{type}/{id}', 'delete')).to.deep.equal(['200', '400', '404', '405', '500', '501']);
+    expect(statuses('/resource/{type}', 'post')).to.deep.equal(['201', '400', '404', '405', '408', '413', '415', '431', '500', '501']);
+    expect(statuses('/resource/{type}/{id}', 'put')).to.deep.equal(['200', '400', '404', '405', '408', '413', '415', '431', '500', '501']);
+    expect(statuses('/resource/{type}/{id}', 'delete')).to.deep.equal(['200', '400', '404', '405', '408', '431', '500', '501']);
     expect(statuses('/livez', 'get')).to.deep.equal(['200', '503']);
     expect(statuses('/readyz', 'get')).to.deep.equal(['200', '503']);
-    expect(statuses('/events/argo-workflows', 'post')).to.deep.equal(['200', '413', '503']);
+    expect(statuses('/events/argo-workflows', 'post')).to.deep.equal(['200', '408', '413', '431', '503']);
   });
 
   it('documents the id of the path in the error answers to PUT and DELETE, and none in those to POST', () => {
