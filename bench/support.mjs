@@ -52,11 +52,18 @@ export async function waitFor2xx(url, startedAt, timeoutMs = 30_000, child = und
   }
 }
 
-/** Starts `node script` with `env`, returning the child and the time it was started. */
+/**
+ * Starts `node script` with `env`, returning the child, the time it was started and `output()`,
+ * the last few KiB of its stdout (the service's log), to tell why a start-up failed.
+ */
 export function startNode(script, env) {
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  return { child, startedAt };
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output = (output + chunk.toString('utf8')).slice(-4096);
+  });
+  return { child, startedAt, output: () => output };
 }
 
 /** Sends SIGTERM and waits for the exit. */

@@ -9,7 +9,7 @@
 // their own modules, and our Vertex adapter finds those files (and the clients' proto bundle in
 // the module cache) by resolving the packages. So they, and every package they depend on, stay
 // in node_modules as the one copy all code shares; the payload keeps only the files they load.
-import { cp, readFile } from 'node:fs/promises';
+import { cp, readFile, realpath } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dependencyClosure } from './dependency-closure.mjs';
@@ -45,12 +45,15 @@ async function isCommonJs(file) {
  * @returns {Promise<import('esbuild').Plugin>}
  */
 async function unbundledPackagesPlugin() {
-  const topLevel = join(repositoryRoot, 'node_modules');
+  // esbuild resolves to real paths, so the comparison is between real paths too: node_modules
+  // may be a symbolic link to a shared install.
+  const topLevel = await realpath(join(repositoryRoot, 'node_modules'));
   const isTopLevel = (path) => {
     const parts = relative(topLevel, path).split(sep);
     return parts[0] !== '..' && !parts.includes('node_modules');
   };
-  const unbundled = [...(await dependencyClosure(repositoryRoot, unbundledPackages))].filter(isTopLevel);
+  const closure = await dependencyClosure(repositoryRoot, unbundledPackages);
+  const unbundled = (await Promise.all([...closure].map((directory) => realpath(directory)))).filter(isTopLevel);
   return {
     name: 'unbundled-packages',
     setup(build) {
