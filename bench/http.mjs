@@ -171,7 +171,10 @@ export async function main() {
   try {
     console.log(`\nHTTP path (service at LOG_LEVEL=${logLevel}, local runs of ${runDurationMs} ms)`);
     const results = [];
-    for (const workload of workloads) results.push(report(await measureWorkload(workload, load)));
+    // BENCH_HTTP_ONLY=run or =pipeline measures one workload.
+    const only = process.env.BENCH_HTTP_ONLY;
+    for (const workload of workloads.filter((candidate) => !only || candidate.path.endsWith(only)))
+      results.push(report(await measureWorkload(workload, load)));
     return results;
   } finally {
     await load.stop();
