@@ -114,10 +114,14 @@ export class SqliteStateStore {
     }
   }
 
-  /** Stores a pipeline (replacing the previous definition) and adds its version. */
+  /**
+   * Stores a pipeline's definition (replacing the previous one) and adds its version. The
+   * compiled pipeline is not kept: the local provider never runs it and nothing reads it back,
+   * and writing it out again as JSON cost more than the request's parsing of it.
+   */
   savePipeline(id: string, resource: PipelineResource): void {
     this.transaction(() => {
-      this.#statements.savePipeline.run(id, JSON.stringify(resource));
+      this.#statements.savePipeline.run(id, JSON.stringify({ definition: resource.definition }));
       this.#statements.addPipelineVersion.run(id, resource.definition.version);
     });
   }
