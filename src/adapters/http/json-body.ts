@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { InvalidInputError } from '../../domain/errors.js';
 import { ByteBudget } from './byte-budget.js';
 import { HttpError } from './http-error.js';
+import { exceedsJsonDepth } from './json-depth.js';
 import { type JsonShapeExcess, JsonShapeScanner } from './json-shape-scanner.js';
 
 /** What a request body may be: its size, and the shape of its JSON. */
@@ -49,26 +50,44 @@ async function holdBudget(ctx: Context, budget: ByteBudget, bytes: number): Prom
   ctx.res.once('close', release);
 }
 
-async function readBody(ctx: Context, limits: BodyLimits, budget: ByteBudget): Promise<Buffer> {
-  const declared = Number(ctx.get('content-length') || Number.NaN);
+function declaredLength(ctx: Context): number {
+  return Number(ctx.get('content-length') || Number.NaN);
+}
+
+// A JSON text of n bytes holds at most (n + 1) / 2 values and takes at most 2n bytes as a V8
+// string, so a body whose declared length keeps both under their limits can only go over the
+// depth limit. Such a body is read without the byte-by-byte scan (which cost as much as parsing
+// a compiled pipeline) and its depth is measured on the parsed value instead, a few thousand
+// objects and arrays for a compiled pipeline of long strings.
+function onlyDepthCanExceed(declared: number, limits: BodyLimits): boolean {
+  return Number.isSafeInteger(declared) && declared >= 0 && 2 * declared <= limits.bytes && declared < 2 * limits.values;
+}
+
+function measureChunk(ctx: Context, scanner: JsonShapeScanner, chunk: Buffer, limits: BodyLimits): void {
+  const excess = scanner.scan(chunk);
+  if (excess) throw tooLarge(ctx, shapeMessages[excess](limits));
+  if (scanner.textBytes > limits.bytes) {
+    throw tooLarge(
+      ctx,
+      `request body would take over ${limits.bytes} bytes as text (a character beyond Latin-1 takes two), over the limit`,
+    );
+  }
+}
+
+// `measure` false skips the shape scan, for a body whose length already bounds its shape.
+async function readBody(ctx: Context, limits: BodyLimits, budget: ByteBudget, measure = true): Promise<Buffer> {
+  const declared = declaredLength(ctx);
   if (declared > limits.bytes) throw new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limits.bytes} bytes`);
   const known = Number.isSafeInteger(declared) && declared >= 0;
   if (!known || declared > smallBodyBytes) await holdBudget(ctx, budget, known ? declared : limits.bytes);
   // A declared length is read into one buffer of that size, so the body is held once, not twice.
   const whole = known && declared > smallBodyBytes ? Buffer.allocUnsafe(declared) : undefined;
   const chunks: Buffer[] = [];
-  const scanner = new JsonShapeScanner(limits);
+  const scanner = measure ? new JsonShapeScanner(limits) : undefined;
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     if (size + chunk.length > limits.bytes) throw tooLarge(ctx, `request body exceeds the limit of ${limits.bytes} bytes`);
-    const excess = scanner.scan(chunk);
-    if (excess) throw tooLarge(ctx, shapeMessages[excess](limits));
-    if (scanner.textBytes > limits.bytes) {
-      throw tooLarge(
-        ctx,
-        `request body would take over ${limits.bytes} bytes as text (a character beyond Latin-1 takes two), over the limit`,
-      );
-    }
+    if (scanner) measureChunk(ctx, scanner, chunk, limits);
     if (whole) chunk.copy(whole, size);
     else chunks.push(chunk);
     size += chunk.length;
@@ -95,14 +114,18 @@ export function createBodyReader(limits: BodyLimits): BodyReader {
       if (mediaType(ctx) !== 'application/json') {
         throw new HttpError(415, `content type "${ctx.get('content-type') || '(none)'}" is not supported; send application/json`);
       }
+      const scanned = !onlyDepthCanExceed(declaredLength(ctx), limits);
       // The buffer is not kept: once decoded it is garbage, before the parser builds the value.
-      const text = (await readBody(ctx, limits, budget)).toString('utf8');
+      const text = (await readBody(ctx, limits, budget, scanned)).toString('utf8');
       if (text.length === 0) throw new InvalidInputError('request body is empty; expected a JSON definition');
+      let value: unknown;
       try {
-        return JSON.parse(text) as unknown;
+        value = JSON.parse(text) as unknown;
       } catch (error) {
         throw new InvalidInputError(`request body is not valid JSON: ${(error as Error).message}`);
       }
+      if (!scanned && exceedsJsonDepth(value, limits.depth)) throw tooLarge(ctx, shapeMessages.depth(limits));
+      return value;
     },
   };
 }

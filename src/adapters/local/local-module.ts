@@ -6,6 +6,7 @@ import { Logger } from '../../ports/logger.js';
 import { Provider } from '../../ports/provider.js';
 import { RunEventNormaliser } from '../../ports/run-event-normaliser.js';
 import { RunEventSource } from '../../ports/run-event-source.js';
+import { InMemoryRunEventSource } from '../memory/in-memory-run-event-source.js';
 import { publishRunsInto } from './create-local-provider.js';
 import { runCompletionEventCodec } from './local-state-codec.js';
 import { LocalProvider } from './local-provider.js';
@@ -20,7 +21,8 @@ const LocalStateStore = Symbol.for('kfp-provider-service.LocalStateStore');
 
 /**
  * Binds the embedded local provider: its state store (the configured state file, or memory),
- * the provider on it, the durable event source its finished runs are published to, and the
+ * the provider on it, the event source its finished runs are published to (durable with a state
+ * file, in memory without), and the
  * normaliser that checks them. With a state file the store is opened asynchronously, since
  * start-up may wait for another process to let go of the file.
  */
@@ -33,10 +35,15 @@ export function localModule(config: LocalServiceConfig): ContainerModule {
       .inSingletonScope()
       // The provider closes the store; this covers a store whose provider was never built.
       .onDeactivation((store) => store.close());
+    // Without a state file nothing outlives the process, so the events need no table either: an
+    // in-memory source hands on each event as it is, without writing and reading it back as JSON.
     options
-      .bind<SqliteRunEventSource>(RunEventSource)
+      .bind<PublishingRunEventSource>(RunEventSource)
       .toResolvedValue(
-        (store: SqliteStateStore, clock: Clock) => new SqliteRunEventSource({ store, codec: runCompletionEventCodec, clock }),
+        (store: SqliteStateStore, clock: Clock) =>
+          stateFile
+            ? new SqliteRunEventSource({ store, codec: runCompletionEventCodec, clock })
+            : new InMemoryRunEventSource({ clock, settledHistory: 0 }),
         [LocalStateStore, Clock],
       )
       .inSingletonScope();

@@ -69,11 +69,21 @@ export class SqliteStateStore {
   readonly #statements: { readonly [K in keyof typeof statements]: StatementSync };
   #closed = false;
   #transactionDepth = 0;
+  // The versions of each pipeline read so far: every run asks, and only this store writes them.
+  // Forgotten whole when a transaction rolls back, since it may hold what was rolled back.
+  readonly #versions = new Map<string, Set<string>>();
+  // A store in memory keeps unfinished runs in a map: they end with the process either way, and
+  // writing each run as JSON into a table cost a tenth of the service's time per run.
+  readonly #memoryRuns: Map<string, StoredRun> | undefined;
 
-  /** `location` names the database in errors: its file, or `:memory:`. */
+  /**
+   * `location` names the database in errors: its file, or `:memory:`, whose unfinished runs are
+   * kept out of the database.
+   */
   constructor(db: DatabaseSync, location: string) {
     this.#db = db;
     this.#location = location;
+    this.#memoryRuns = location === ':memory:' ? new Map() : undefined;
     this.#statements = Object.fromEntries(Object.entries(statements).map(([name, sql]) => [name, db.prepare(sql)])) as {
       [K in keyof typeof statements]: StatementSync;
     };
@@ -108,24 +118,34 @@ export class SqliteStateStore {
       return result;
     } catch (error) {
       this.#db.exec('ROLLBACK');
+      this.#versions.clear();
       throw error;
     } finally {
       this.#transactionDepth -= 1;
     }
   }
 
-  /** Stores a pipeline (replacing the previous definition) and adds its version. */
+  /**
+   * Stores a pipeline's definition (replacing the previous one) and adds its version. The
+   * compiled pipeline is not kept: the local provider never runs it and nothing reads it back,
+   * and writing it out again as JSON cost more than the request's parsing of it.
+   */
   savePipeline(id: string, resource: PipelineResource): void {
     this.transaction(() => {
-      this.#statements.savePipeline.run(id, JSON.stringify(resource));
+      this.#statements.savePipeline.run(id, JSON.stringify({ definition: resource.definition }));
       this.#statements.addPipelineVersion.run(id, resource.definition.version);
+      this.#versions.get(id)?.add(resource.definition.version);
     });
   }
 
   /** The versions ever stored for a pipeline, or `undefined` when there is no such pipeline. */
   pipelineVersions(id: string): ReadonlySet<string> | undefined {
+    const known = this.#versions.get(id);
+    if (known) return known;
     if (!this.#statements.hasPipeline.get(id)) return undefined;
-    return new Set((this.#statements.pipelineVersions.all(id) as Row[]).map((row) => row['version'] as string));
+    const versions = new Set((this.#statements.pipelineVersions.all(id) as Row[]).map((row) => row['version'] as string));
+    this.#versions.set(id, versions);
+    return versions;
   }
 
   /** Forgets a pipeline and its versions. */
@@ -133,6 +153,7 @@ export class SqliteStateStore {
     this.transaction(() => {
       this.#statements.deletePipeline.run(id);
       this.#statements.deletePipelineVersions.run(id);
+      this.#versions.delete(id);
     });
   }
 
@@ -183,11 +204,17 @@ export class SqliteStateStore {
 
   /** Stores a run that has started. */
   saveRun(run: StoredRun): void {
+    if (this.#memoryRuns) {
+      if (this.#memoryRuns.has(run.id)) throw new Error(`run ${run.id} is already stored`);
+      this.#memoryRuns.set(run.id, run);
+      return;
+    }
     this.#statements.saveRun.run(run.id, JSON.stringify(run.definition), run.startedAt.getTime(), run.dueAt.getTime());
   }
 
   /** Every unfinished run, the one due first first. */
   runs(): StoredRun[] {
+    if (this.#memoryRuns) return [...this.#memoryRuns.values()].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
     return (this.#statements.runs.all() as Row[]).map((row) => ({
       id: row['id'] as string,
       definition: this.#decode(`run ${String(row['id'])}`, row['definition'], (text) => JSON.parse(text) as RunDefinition),
@@ -198,6 +225,7 @@ export class SqliteStateStore {
 
   /** Forgets a run; true when there was one. */
   deleteRun(id: string): boolean {
+    if (this.#memoryRuns) return this.#memoryRuns.delete(id);
     return Number(this.#statements.deleteRun.run(id).changes) > 0;
   }
 

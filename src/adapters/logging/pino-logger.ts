@@ -1,6 +1,7 @@
 import { pino, type Logger as Pino } from 'pino';
 import type { LogFields, Logger, LogLevel } from '../../ports/logger.js';
 import { boundLogLine } from './bounded-log-line.js';
+import { stdoutLogWriter } from './buffered-log-writer.js';
 import { LogLineRedactor } from './log-line-redactor.js';
 
 class PinoLogger implements Logger {
@@ -37,7 +38,8 @@ export interface PinoLoggerOptions {
  * JSON-lines logging to stdout with pino: one object a line, `level` as a word, ISO times, which
  * is what log collectors in the cluster parse without configuration; no line over 16 KiB, and no
  * credential in any line (header values, bearer tokens, URL userinfo and credential query values,
- * and the given `secrets`), whatever a message or field carries.
+ * and the given `secrets`), whatever a message or field carries. Without a `destination`, lines
+ * go to stdout in batches, and what is left is written when the process exits.
  */
 export function createPinoLogger(level: LogLevel, destination?: NodeJS.WritableStream, logging: PinoLoggerOptions = {}): Logger {
   const redactor = new LogLineRedactor(logging.secrets);
@@ -49,5 +51,5 @@ export function createPinoLogger(level: LogLevel, destination?: NodeJS.WritableS
     // Scrubbed before bounding: cutting a long line first could keep part of a secret.
     hooks: { streamWrite: (line: string) => boundLogLine(redactor.redact(line)) },
   };
-  return new PinoLogger(destination ? pino(options, destination) : pino(options));
+  return new PinoLogger(pino(options, destination ?? stdoutLogWriter()));
 }

@@ -156,4 +156,45 @@ describe('sqlite state store', () => {
     first.addEvent('e-1', '{}', new Date(1));
     expect(second.events()).to.deep.equal([]);
   });
+
+  for (const kind of ['in memory', 'in a file'] as const) {
+    it(`keeps unfinished runs ${kind}, the one due first first, until they are deleted`, async () => {
+      const store = kind === 'in memory' ? SqliteStateStore.inMemory() : await openStore();
+      if (kind === 'in memory') open.push(store);
+      const run = (id: string, dueAt: number) => ({
+        id,
+        definition: RunDefinitionMother.valid(),
+        startedAt: new Date(1),
+        dueAt: new Date(dueAt),
+      });
+      store.saveRun(run('r-late', 30));
+      store.saveRun(run('r-early', 10));
+      store.saveRun(run('r-tie', 30));
+      expect(() => store.saveRun(run('r-early', 50))).to.throw();
+      expect(store.runs().map((stored) => stored.id)).to.deep.equal(['r-early', 'r-late', 'r-tie']);
+      expect(store.deleteRun('r-late')).to.equal(true);
+      expect(store.deleteRun('r-late')).to.equal(false);
+      expect(store.runs().map((stored) => stored.id)).to.deep.equal(['r-early', 'r-tie']);
+    });
+  }
+
+  it('answers the pipeline versions that were committed, after a write, a delete and a rollback', () => {
+    const store = SqliteStateStore.inMemory();
+    open.push(store);
+    expect(store.pipelineVersions('team/pipe')).to.equal(undefined);
+    store.savePipeline('team/pipe', pipeline('1'));
+    expect([...store.pipelineVersions('team/pipe')!]).to.deep.equal(['1']);
+    store.savePipeline('team/pipe', pipeline('2'));
+    expect([...store.pipelineVersions('team/pipe')!].sort()).to.deep.equal(['1', '2']);
+    expect(() =>
+      store.transaction(() => {
+        store.savePipeline('team/pipe', pipeline('3'));
+        expect([...store.pipelineVersions('team/pipe')!].sort()).to.deep.equal(['1', '2', '3']);
+        throw new Error('rolled back');
+      }),
+    ).to.throw('rolled back');
+    expect([...store.pipelineVersions('team/pipe')!].sort()).to.deep.equal(['1', '2']);
+    store.deletePipeline('team/pipe');
+    expect(store.pipelineVersions('team/pipe')).to.equal(undefined);
+  });
 });
