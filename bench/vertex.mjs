@@ -5,6 +5,10 @@
 // Vertex AI gRPC server, a POST to a webhook receiver in its own process, an ack. Rounds are
 // interleaved (floor a, floor b, service, floor a, …) and medians printed, since the machine
 // is shared and noisy. Start-up and readiness are bench/startup.mjs's.
+// For trying settings: BENCH_VAI_ROUNDS, BENCH_VAI_EVENTS (the rate backlog),
+// BENCH_VAI_EVENTS_CONCURRENCY, BENCH_VAI_NODE_OPTIONS (instead of the image's, for every
+// consumer); BENCH_VAI_PROBE=kind:count,… (kinds sdk, grpc, service) only drains those backlogs and
+// prints each result; BENCH_VAI_PROGRESS=1 prints the receiver's counts every 2 s.
 import { fileURLToPath } from 'node:url';
 import { PubSub } from '@google-cloud/pubsub';
 import { startFakeVertexServer } from './fixtures/fake-vertex-server.mjs';
@@ -76,7 +80,11 @@ async function backlog(pubsub, name, count) {
 }
 
 async function consumerEnv(kind, context, subscriptionName) {
-  const common = { PATH: process.env.PATH, NODE_OPTIONS: imageNodeOptions(), PUBSUB_EMULATOR_HOST: context.emulatorHost };
+  const common = {
+    PATH: process.env.PATH,
+    NODE_OPTIONS: process.env.BENCH_VAI_NODE_OPTIONS ?? imageNodeOptions(),
+    PUBSUB_EMULATOR_HOST: context.emulatorHost,
+  };
   if (kind !== 'service') {
     return {
       ...common,
@@ -186,11 +194,13 @@ export async function main() {
     await drain(context, 'grpc', 2000, 'bench-warmup');
     const rates = { sdk: [], grpc: [], service: [] };
     for (let round = 0; round < rounds; round += 1) {
-      for (const kind of ['sdk', 'grpc', 'service']) rates[kind].push((await drain(context, kind, rateBacklog, `bench-${kind}-${round}`)).rate);
+      for (const kind of ['sdk', 'grpc', 'service'])
+        rates[kind].push((await drain(context, kind, rateBacklog, `bench-${kind}-${round}`)).rate);
     }
     const peaks = { sdk: [], service: [] };
     for (let round = 0; round < rssRounds; round += 1) {
-      for (const kind of ['sdk', 'service']) peaks[kind].push((await drain(context, kind, rssBacklog, `bench-rss-${kind}-${round}`)).peakMiB);
+      for (const kind of ['sdk', 'service'])
+        peaks[kind].push((await drain(context, kind, rssBacklog, `bench-rss-${kind}-${round}`)).peakMiB);
     }
     const flat = new Map([[rssBacklog, Math.max(...peaks.service)]]);
     for (const count of flatBacklogs.filter((count) => !flat.has(count))) {
