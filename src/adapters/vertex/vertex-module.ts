@@ -14,6 +14,7 @@ import { type OnFirstUse, onFirstUse } from '../shared/on-first-use.js';
 import { type VertexClients, VertexPipelineBackend } from './vertex-pipeline-backend.js';
 import { VertexProvider } from './vertex-provider.js';
 import { VertexRunEventNormaliser } from './vertex-run-event-normaliser.js';
+import { pipelineJobFetcher } from './vertex-job-fetcher.js';
 import { vertexServiceGax } from './vertex-service-gax.js';
 
 /**
@@ -23,7 +24,7 @@ import { vertexServiceGax } from './vertex-service-gax.js';
  * {@link vertexServiceGax}). An `http://` endpoint gets plaintext gRPC and no credentials; the
  * fixed universe domain spares the clients a metadata-server lookup.
  */
-async function vertexClients(settings: VertexProviderConfig): Promise<VertexClients> {
+async function vertexClients(settings: VertexProviderConfig, callTimeoutMs: number | undefined): Promise<VertexClients> {
   const [{ PipelineServiceClient }, { ScheduleServiceClient }, gax] = await Promise.all([
     import('@google-cloud/aiplatform/build/src/v1/pipeline_service_client.js'),
     import('@google-cloud/aiplatform/build/src/v1/schedule_service_client.js'),
@@ -37,7 +38,12 @@ async function vertexClients(settings: VertexProviderConfig): Promise<VertexClie
     ...(endpoint.plaintext ? { sslCreds: gax.grpc.credentials.createInsecure() } : {}),
   };
   const serviceGax = vertexServiceGax(gax);
-  return { pipelines: new PipelineServiceClient(options, serviceGax), schedules: new ScheduleServiceClient(options, serviceGax) };
+  const pipelines = new PipelineServiceClient(options, serviceGax);
+  return {
+    pipelines,
+    schedules: new ScheduleServiceClient(options, serviceGax),
+    fetchPipelineJob: await pipelineJobFetcher(pipelines, gax.grpc, callTimeoutMs),
+  };
 }
 
 /**
@@ -71,7 +77,7 @@ export function vertexModule(config: VertexServiceConfig): ContainerModule {
   let clients: OnFirstUse<VertexClients> | undefined;
   const sharedClients = (settings: VertexProviderConfig): OnFirstUse<VertexClients> => {
     clients ??= onFirstUse(
-      () => vertexClients(settings),
+      () => vertexClients(settings, config.backendTimeoutMs),
       async ({ pipelines, schedules }) => {
         await Promise.all([pipelines.close(), schedules.close()]);
       },

@@ -6,6 +6,7 @@ import type { VertexJobReport } from '../../domain/vertex/vertex-job-completion.
 import type { VertexPipelineJob } from '../../domain/vertex/vertex-pipeline-job.js';
 import { type VertexSchedule, vertexScheduleUpdateMask } from '../../domain/vertex/vertex-schedule.js';
 import { backendErrorStatus } from '../shared/backend-error-status.js';
+import type { PipelineJobFetcher } from './vertex-job-fetcher.js';
 import { reportOfProtoPipelineJob, toProtoPipelineJob, toProtoSchedule } from './vertex-proto-mapping.js';
 
 /** gRPC status codes this adapter tells apart. */
@@ -15,6 +16,8 @@ const grpcStatus = Object.freeze({ alreadyExists: 6, notFound: 5 });
 export interface VertexClients {
   readonly pipelines: PipelineServiceClient;
   readonly schedules: ScheduleServiceClient;
+  /** GetPipelineJob on the pipeline client's own channel, once per run event. */
+  readonly fetchPipelineJob: PipelineJobFetcher;
 }
 
 /** Where jobs and schedules live, and how long one call may take. */
@@ -74,9 +77,8 @@ export class VertexPipelineBackend {
   /** Fetches a job; `undefined` when Vertex AI does not know it. */
   async getPipelineJob(jobId: string): Promise<VertexJobReport | undefined> {
     try {
-      const { pipelines } = await this.#clients();
-      const [job] = await pipelines.getPipelineJob({ name: `${this.#parent}/pipelineJobs/${jobId}` }, this.#callOptions);
-      return reportOfProtoPipelineJob(job);
+      const { fetchPipelineJob } = await this.#clients();
+      return reportOfProtoPipelineJob(await fetchPipelineJob(`${this.#parent}/pipelineJobs/${jobId}`));
     } catch (error) {
       if (backendErrorStatus(error) === grpcStatus.notFound) return undefined;
       throw failure(`GetPipelineJob ${jobId}`, error);

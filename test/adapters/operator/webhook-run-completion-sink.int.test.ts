@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { expect } from 'chai';
 import { LoggingRunCompletionSink } from '../../../src/adapters/operator/logging-run-completion-sink.js';
 import { WebhookRunCompletionSink } from '../../../src/adapters/operator/webhook-run-completion-sink.js';
@@ -54,6 +56,32 @@ describe('webhook run completion sink', () => {
     );
     expect(outcome.kind).to.equal('retry');
     expect((outcome as { reason: string }).reason).to.include('webhook unreachable');
+  });
+
+  it('times the whole exchange out, an answer that trickles in included', async () => {
+    const sockets = new Set<Socket>();
+    const trickling = createServer((request, response) => {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const drip = setInterval(() => response.write('.'), 20);
+      response.once('close', () => clearInterval(drip));
+    });
+    trickling.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => trickling.listen(0, '127.0.0.1', resolve));
+    const sink = new WebhookRunCompletionSink({
+      url: `http://127.0.0.1:${(trickling.address() as AddressInfo).port}/events`,
+      timeoutMs: 150,
+    });
+    try {
+      const started = performance.now();
+      const outcome = await sink.deliver(RunCompletionEventMother.valid());
+      expect(outcome).to.deep.equal({ kind: 'retry', reason: 'webhook unreachable: no answer within 150 ms' });
+      expect(performance.now() - started).to.be.below(1000);
+    } finally {
+      sink.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => trickling.close(resolve));
+    }
   });
 
   it('refuses a timeout that is not positive', () => {

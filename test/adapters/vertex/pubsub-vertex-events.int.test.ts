@@ -134,6 +134,20 @@ describe('Vertex run events (Pub/Sub emulator, in-test Vertex gRPC server, real 
     expect(vertex.requestsOf('GetPipelineJob')[0]).to.deep.equal({ name: `${parent}/pipelineJobs/team-train-v1` });
   });
 
+  it('fetches the job with the routing header and the backend deadline, as the generated client would', async () => {
+    vertex.jobs.set(`${parent}/pipelineJobs/team-train-v2`, finishedJob('team-train-v2'));
+    const before = receiver.requests.length;
+    await startPipeline();
+    const published = Date.now();
+    await publish(logEntry('team-train-v2'));
+    await receiver.waitForRequests(before + 1);
+    const call = vertex.calls.find(
+      (received) => received.method === 'GetPipelineJob' && received.request['name'] === `${parent}/pipelineJobs/team-train-v2`,
+    );
+    expect(String(call!.metadata['x-goog-request-params'])).to.equal(`name=${encodeURIComponent(`${parent}/pipelineJobs/team-train-v2`)}`);
+    expect(call!.deadline - published).to.be.within(25_000, 31_000);
+  });
+
   it('drops malformed entries and unknown jobs with a warning instead of retrying them', async () => {
     vertex.jobs.set(`${parent}/pipelineJobs/good-1`, finishedJob('good-1', 'PIPELINE_STATE_FAILED'));
     const before = receiver.requests.length;
