@@ -75,15 +75,17 @@ export class SqliteStateStore {
   // A store in memory keeps unfinished runs in a map: they end with the process either way, and
   // writing each run as JSON into a table cost a tenth of the service's time per run.
   readonly #memoryRuns: Map<string, StoredRun> | undefined;
+  // How to take back the changes to #memoryRuns of the open transaction, should it roll back.
+  #undoMemoryRuns: (() => void)[] = [];
 
   /**
-   * `location` names the database in errors: its file, or `:memory:`, whose unfinished runs are
-   * kept out of the database.
+   * `location` names the database in errors: its file, or `:memory:`. `runsInMemory` keeps the
+   * unfinished runs out of the database, for a store that ends with the process anyway.
    */
-  constructor(db: DatabaseSync, location: string) {
+  private constructor(db: DatabaseSync, location: string, runsInMemory: boolean) {
     this.#db = db;
     this.#location = location;
-    this.#memoryRuns = location === ':memory:' ? new Map() : undefined;
+    this.#memoryRuns = runsInMemory ? new Map() : undefined;
     this.#statements = Object.fromEntries(Object.entries(statements).map(([name, sql]) => [name, db.prepare(sql)])) as {
       [K in keyof typeof statements]: StatementSync;
     };
@@ -91,12 +93,17 @@ export class SqliteStateStore {
 
   /** A store that ends with the process. */
   static inMemory(): SqliteStateStore {
-    return new SqliteStateStore(openMemoryStateDatabase(), ':memory:');
+    return new SqliteStateStore(openMemoryStateDatabase(), ':memory:', true);
   }
 
   /** A store in `path`, taken for this process alone; see `openStateFile` for what it refuses. */
   static async openFile(path: string, lockWaitMs: number): Promise<SqliteStateStore> {
-    return new SqliteStateStore(await openStateFile(path, lockWaitMs), path);
+    return new SqliteStateStore(await openStateFile(path, lockWaitMs), path, false);
+  }
+
+  // Outside a transaction a change is final at once, like an autocommitted statement.
+  #onRollback(undo: () => void): void {
+    if (this.#transactionDepth > 0) this.#undoMemoryRuns.push(undo);
   }
 
   /** True after {@link close}. */
@@ -119,8 +126,10 @@ export class SqliteStateStore {
     } catch (error) {
       this.#db.exec('ROLLBACK');
       this.#versions.clear();
+      for (const undo of this.#undoMemoryRuns.reverse()) undo();
       throw error;
     } finally {
+      this.#undoMemoryRuns = [];
       this.#transactionDepth -= 1;
     }
   }
@@ -204,9 +213,11 @@ export class SqliteStateStore {
 
   /** Stores a run that has started. */
   saveRun(run: StoredRun): void {
-    if (this.#memoryRuns) {
-      if (this.#memoryRuns.has(run.id)) throw new Error(`run ${run.id} is already stored`);
-      this.#memoryRuns.set(run.id, run);
+    const memoryRuns = this.#memoryRuns;
+    if (memoryRuns) {
+      if (memoryRuns.has(run.id)) throw new Error(`run ${run.id} is already stored`);
+      memoryRuns.set(run.id, run);
+      this.#onRollback(() => memoryRuns.delete(run.id));
       return;
     }
     this.#statements.saveRun.run(run.id, JSON.stringify(run.definition), run.startedAt.getTime(), run.dueAt.getTime());
@@ -225,8 +236,13 @@ export class SqliteStateStore {
 
   /** Forgets a run; true when there was one. */
   deleteRun(id: string): boolean {
-    if (this.#memoryRuns) return this.#memoryRuns.delete(id);
-    return Number(this.#statements.deleteRun.run(id).changes) > 0;
+    const memoryRuns = this.#memoryRuns;
+    if (!memoryRuns) return Number(this.#statements.deleteRun.run(id).changes) > 0;
+    const run = memoryRuns.get(id);
+    if (!run) return false;
+    memoryRuns.delete(id);
+    this.#onRollback(() => memoryRuns.set(id, run));
+    return true;
   }
 
   /** Stores an undelivered event; an id already stored is an error. */

@@ -176,6 +176,23 @@ describe('sqlite state store', () => {
       expect(store.deleteRun('r-late')).to.equal(false);
       expect(store.runs().map((stored) => stored.id)).to.deep.equal(['r-early', 'r-tie']);
     });
+
+    it(`takes back the runs saved and deleted ${kind} by a transaction that rolls back`, async () => {
+      const store = kind === 'in memory' ? SqliteStateStore.inMemory() : await openStore();
+      if (kind === 'in memory') open.push(store);
+      const run = (id: string) => ({ id, definition: RunDefinitionMother.valid(), startedAt: new Date(1), dueAt: new Date(10) });
+      store.saveRun(run('r-kept'));
+      expect(() =>
+        store.transaction(() => {
+          store.saveRun(run('r-new'));
+          expect(store.deleteRun('r-kept')).to.equal(true);
+          throw new Error('rolled back');
+        }),
+      ).to.throw('rolled back');
+      expect(store.runs().map((stored) => stored.id)).to.deep.equal(['r-kept']);
+      store.transaction(() => store.deleteRun('r-kept'));
+      expect(store.runs()).to.deep.equal([]);
+    });
   }
 
   it('answers the pipeline versions that were committed, after a write, a delete and a rollback', () => {
