@@ -74,9 +74,8 @@ function measureChunk(ctx: Context, scanner: JsonShapeScanner, chunk: Buffer, li
   }
 }
 
-// `measure` false skips the shape scan, for a body whose length already bounds its shape.
-async function readBody(ctx: Context, limits: BodyLimits, budget: ByteBudget, measure = true): Promise<Buffer> {
-  const declared = declaredLength(ctx);
+// `measure` false skips the shape scan, for a body whose `declared` length already bounds its shape.
+async function readBody(ctx: Context, limits: BodyLimits, budget: ByteBudget, declared: number, measure: boolean): Promise<Buffer> {
   if (declared > limits.bytes) throw new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limits.bytes} bytes`);
   const known = Number.isSafeInteger(declared) && declared >= 0;
   if (!known || declared > smallBodyBytes) await holdBudget(ctx, budget, known ? declared : limits.bytes);
@@ -102,21 +101,24 @@ function mediaType(ctx: Context): string {
 /**
  * A body reader for `limits`. Every body, JSON or not, is measured while it arrives (bytes, JSON
  * values, nesting, text size), so a shape that would take the pod's memory or block the event
- * loop in `JSON.parse` is refused with 413 before it is parsed; and bodies over 16 KiB take their
+ * loop in `JSON.parse` is refused with 413 before it is parsed; only a JSON body whose declared
+ * length already bounds its values and text size has just its nesting measured, once parsed, with
+ * the same 413. Bodies over 16 KiB take their
  * size from one budget of `limits.bytes`, so concurrent uploads never hold more than one largest
  * body between them.
  */
 export function createBodyReader(limits: BodyLimits): BodyReader {
   const budget = new ByteBudget(limits.bytes);
   return {
-    raw: (ctx) => readBody(ctx, limits, budget),
+    raw: (ctx) => readBody(ctx, limits, budget, declaredLength(ctx), true),
     json: async (ctx) => {
       if (mediaType(ctx) !== 'application/json') {
         throw new HttpError(415, `content type "${ctx.get('content-type') || '(none)'}" is not supported; send application/json`);
       }
-      const scanned = !onlyDepthCanExceed(declaredLength(ctx), limits);
+      const declared = declaredLength(ctx);
+      const scanned = !onlyDepthCanExceed(declared, limits);
       // The buffer is not kept: once decoded it is garbage, before the parser builds the value.
-      const text = (await readBody(ctx, limits, budget, scanned)).toString('utf8');
+      const text = (await readBody(ctx, limits, budget, declared, scanned)).toString('utf8');
       if (text.length === 0) throw new InvalidInputError('request body is empty; expected a JSON definition');
       let value: unknown;
       try {

@@ -24,7 +24,7 @@ import { vertexServiceGax } from './vertex-service-gax.js';
  * {@link vertexServiceGax}). An `http://` endpoint gets plaintext gRPC and no credentials; the
  * fixed universe domain spares the clients a metadata-server lookup.
  */
-async function vertexClients(settings: VertexProviderConfig, callTimeoutMs: number | undefined): Promise<VertexClients> {
+async function vertexClients(settings: VertexProviderConfig): Promise<VertexClients> {
   const [{ PipelineServiceClient }, { ScheduleServiceClient }, gax] = await Promise.all([
     import('@google-cloud/aiplatform/build/src/v1/pipeline_service_client.js'),
     import('@google-cloud/aiplatform/build/src/v1/schedule_service_client.js'),
@@ -42,7 +42,7 @@ async function vertexClients(settings: VertexProviderConfig, callTimeoutMs: numb
   return {
     pipelines,
     schedules: new ScheduleServiceClient(options, serviceGax),
-    fetchPipelineJob: await pipelineJobFetcher(pipelines, gax.grpc, callTimeoutMs),
+    fetchPipelineJob: await pipelineJobFetcher(pipelines, gax.grpc),
   };
 }
 
@@ -77,7 +77,7 @@ export function vertexModule(config: VertexServiceConfig): ContainerModule {
   let clients: OnFirstUse<VertexClients> | undefined;
   const sharedClients = (settings: VertexProviderConfig): OnFirstUse<VertexClients> => {
     clients ??= onFirstUse(
-      () => vertexClients(settings, config.backendTimeoutMs),
+      () => vertexClients(settings),
       async ({ pipelines, schedules }) => {
         await Promise.all([pipelines.close(), schedules.close()]);
       },

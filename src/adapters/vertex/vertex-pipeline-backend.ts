@@ -78,7 +78,7 @@ export class VertexPipelineBackend {
   async getPipelineJob(jobId: string): Promise<VertexJobReport | undefined> {
     try {
       const { fetchPipelineJob } = await this.#clients();
-      return reportOfProtoPipelineJob(await fetchPipelineJob(`${this.#parent}/pipelineJobs/${jobId}`));
+      return reportOfProtoPipelineJob(await fetchPipelineJob(`${this.#parent}/pipelineJobs/${jobId}`, this.#callOptions.timeout));
     } catch (error) {
       if (backendErrorStatus(error) === grpcStatus.notFound) return undefined;
       throw failure(`GetPipelineJob ${jobId}`, error);

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { BufferedLogWriter } from '../../../src/adapters/logging/buffered-log-writer.js';
+import { BufferedLogWriter, type BufferedLogWriterOptions } from '../../../src/adapters/logging/buffered-log-writer.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/log-then-exit.ts', import.meta.url));
 
@@ -29,6 +29,16 @@ function sequence(lines: readonly string[]): unknown[] {
   return lines.map((line) => (JSON.parse(line) as { seq?: number }).seq).filter((seq) => seq !== undefined);
 }
 
+// A writer whose every write takes all it is given, recording the text of each.
+function recordingWriter(options: Omit<BufferedLogWriterOptions, 'fd' | 'write'>): { writes: string[]; writer: BufferedLogWriter } {
+  const writes: string[] = [];
+  const write = (_fd: number, bytes: Buffer, offset: number): number => {
+    writes.push(bytes.toString('utf8', offset));
+    return bytes.length - offset;
+  };
+  return { writes, writer: new BufferedLogWriter({ ...options, fd: 99, write }) };
+}
+
 describe('buffered log writer', () => {
   const count = 20_000;
   const endings = [
@@ -50,15 +60,7 @@ describe('buffered log writer', () => {
   }
 
   it('writes the lines of a burst in one write, after the delay', async () => {
-    const writes: string[] = [];
-    const writer = new BufferedLogWriter({
-      fd: 99,
-      flushDelayMs: 5,
-      write: (_fd, bytes, offset) => {
-        writes.push(bytes.toString('utf8', offset));
-        return bytes.length - offset;
-      },
-    });
+    const { writes, writer } = recordingWriter({ flushDelayMs: 5 });
     writer.write('a\n');
     writer.write('b\n');
     expect(writes).to.deep.equal([]);
@@ -68,15 +70,7 @@ describe('buffered log writer', () => {
   });
 
   it('writes at once past the flush length', () => {
-    const writes: string[] = [];
-    const writer = new BufferedLogWriter({
-      fd: 99,
-      flushLength: 4,
-      write: (_fd, bytes, offset) => {
-        writes.push(bytes.toString('utf8', offset));
-        return bytes.length - offset;
-      },
-    });
+    const { writes, writer } = recordingWriter({ flushLength: 4 });
     writer.write('ab\n');
     writer.write('cd\n');
     expect(writes).to.deep.equal(['ab\ncd\n']);
