@@ -4,11 +4,10 @@
 // provider, LOG_LEVEL=info, its log drained from a pipe as a container runtime does). Every
 // target is a fresh process with the image's NODE_OPTIONS; rounds are interleaved and the
 // figures are medians, so a noisy neighbour shifts floor and service alike.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { realisticCompiledPipeline } from './fixtures/compiled-pipeline.mjs';
-import { freePort, imageNodeOptions, median, row, stopChild, waitFor2xx } from './support.mjs';
+import { freePort, imageNodeOptions, median, row, startNode, stopChild, waitFor2xx } from './support.mjs';
 import { startLoadGenerator } from './support-load.mjs';
 
 const rounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 5);
@@ -88,10 +87,8 @@ async function start(target) {
     METRICS_PORT: String(await freePort()),
     ...target.env,
   };
-  const startedAt = performance.now();
-  const child = spawn(process.execPath, [target.script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  // The log is read and dropped, as a container runtime reads it: writing it costs what it costs.
-  child.stdout.resume();
+  // The log is read from a pipe, as a container runtime reads it: writing it costs what it costs.
+  const { child, startedAt } = startNode(target.script, env);
   await waitFor2xx(`http://127.0.0.1:${port}/readyz`, startedAt, 30_000, child);
   return { ...target, child, url: `http://127.0.0.1:${port}` };
 }

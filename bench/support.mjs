@@ -26,11 +26,20 @@ export function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+// A field of /proc/<pid>/status given in KiB, in MiB.
+function statusMiB(pid, field) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN) / 1024;
+}
+
 /** Resident set size of a process in MiB, from /proc. */
 export function rssMiB(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return kib / 1024;
+  return statusMiB(pid, 'VmRSS');
+}
+
+/** The largest resident set size a process has had so far (VmHWM), in MiB. */
+export function peakRssMiB(pid) {
+  return statusMiB(pid, 'VmHWM');
 }
 
 /**
@@ -59,11 +68,15 @@ export async function waitFor2xx(url, startedAt, timeoutMs = 30_000, child = und
 export function startNode(script, env) {
   const startedAt = performance.now();
   const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
+  // Only the last two chunks are kept, by reference: a service logging at info must not cost the
+  // benchmark's own process a copy of every line.
+  let previous = Buffer.alloc(0);
+  let last = Buffer.alloc(0);
   child.stdout.on('data', (chunk) => {
-    output = (output + chunk.toString('utf8')).slice(-4096);
+    previous = last;
+    last = chunk;
   });
-  return { child, startedAt, output: () => output };
+  return { child, startedAt, output: () => Buffer.concat([previous, last]).toString('utf8').slice(-4096) };
 }
 
 /** Sends SIGTERM and waits for the exit. */

@@ -13,8 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { PubSub } from '@google-cloud/pubsub';
 import { startFakeVertexServer } from './fixtures/fake-vertex-server.mjs';
 import { startPubSubEmulator } from './support-pubsub.mjs';
-import { freePort, imageNodeOptions, median, row, rssMiB, startNode, startWebhookReceiver, stopChild } from './support.mjs';
-import { peakRssMiB } from './support-proc.mjs';
+import { freePort, imageNodeOptions, median, peakRssMiB, row, rssMiB, startNode, startWebhookReceiver, stopChild } from './support.mjs';
 
 const rounds = Number(process.env.BENCH_VAI_ROUNDS ?? 5);
 const rateBacklog = Number(process.env.BENCH_VAI_EVENTS ?? 4000);
