@@ -112,12 +112,18 @@ export class BufferedLogWriter {
   }
 }
 
+let stdoutWriter: BufferedLogWriter | undefined;
+
 /**
- * The service's log output: a {@link BufferedLogWriter} on stdout that writes what is left when
- * the process exits.
+ * The process's log output: one {@link BufferedLogWriter} on stdout, shared by every logger that
+ * writes there (so their lines keep their order and one exit listener writes what is left), that
+ * writes what is left when the process exits.
  */
 export function stdoutLogWriter(): BufferedLogWriter {
-  const writer = new BufferedLogWriter({ fd: 1 });
-  process.once('exit', () => writer.flushSync());
-  return writer;
+  if (!stdoutWriter) {
+    const writer = new BufferedLogWriter({ fd: 1 });
+    process.once('exit', () => writer.flushSync());
+    stdoutWriter = writer;
+  }
+  return stdoutWriter;
 }

@@ -59,6 +59,12 @@ describe('buffered log writer', () => {
     });
   }
 
+  it('shares one writer between the loggers on stdout, with one exit listener', async () => {
+    const ended = await logThenExit('listeners', 0);
+    expect(ended.code, ended.stderr).to.equal(0);
+    expect(ended.lines.map((line) => (JSON.parse(line) as { count: number }).count)).to.deep.equal([1]);
+  });
+
   it('writes the lines of a burst in one write, after the delay', async () => {
     const { writes, writer } = recordingWriter({ flushDelayMs: 5 });
     writer.write('a\n');
