@@ -1,7 +1,8 @@
 // The HTTP path against its floors: POST /resource/run and POST /resource/pipeline (a compiled
 // pipeline of 196 KiB) with 16 keep-alive connections from a load generator in its own process,
-// answered by a bare node:http server, a bare Koa + @koa/router app and the service (local
-// provider, LOG_LEVEL=info, its log drained from a pipe as a container runtime does). Every
+// answered by a bare node:http server, a bare Koa + @koa/router app (the goal's floor), Koa doing
+// the local provider's work with the least code (bench/fixtures/koa-local-runs.mjs) and the service
+// (local provider, LOG_LEVEL=info, each log drained from a pipe as a container runtime does). Every
 // target is a fresh process with the image's NODE_OPTIONS; rounds are interleaved and the
 // figures are medians, so a noisy neighbour shifts floor and service alike.
 import { readFileSync } from 'node:fs';
@@ -24,6 +25,13 @@ const script = (path) => fileURLToPath(new URL(path, import.meta.url));
 const targets = [
   { name: 'bare node:http', script: script('./fixtures/bare-http-json-server.mjs'), env: {} },
   { name: 'bare Koa', script: script('./fixtures/bare-koa-server.mjs'), env: {} },
+  // Not the goal's floor: what the least code doing the local provider's work costs, so that the
+  // service's own overhead can be told from the work itself.
+  {
+    name: 'Koa, same work',
+    script: script('./fixtures/koa-local-runs.mjs'),
+    env: { LOG_LEVEL: logLevel, PARAMETERS_RUNDURATIONMS: String(runDurationMs) },
+  },
   {
     name: 'service (local)',
     script: script('../dist/main.js'),
@@ -137,6 +145,7 @@ function report({ workload, medians, rates, cpu }) {
   const bareHttp = medians.get('bare node:http');
   const bareKoa = medians.get('bare Koa');
   const service = medians.get('service (local)');
+  const sameWork = medians.get('Koa, same work');
   console.log(
     `\n${workload.name}: ${connections} keep-alive connections, ${rounds} interleaved rounds of ${roundSeconds} s, body ${workload.body.length} bytes`,
   );
@@ -158,8 +167,11 @@ function report({ workload, medians, rates, cpu }) {
   }
   const ratio = service / bareKoa;
   console.log(`service / bare Koa ${ratio.toFixed(2)}×, service / bare node:http ${(service / bareHttp).toFixed(2)}×`);
+  console.log(
+    `Koa doing the same work / bare Koa ${(sameWork / bareKoa).toFixed(2)}×; service / Koa doing the same work ${(service / sameWork).toFixed(2)}×`,
+  );
   console.log(`goal: ≥ ${workload.goal.toFixed(2)}× bare Koa → ${ratio.toFixed(2)}× ${ratio >= workload.goal ? 'met' : 'MISSED'}`);
-  return { name: workload.name, service, bareKoa, bareHttp, ratio, goal: workload.goal, met: ratio >= workload.goal };
+  return { name: workload.name, service, bareKoa, bareHttp, sameWork, ratio, goal: workload.goal, met: ratio >= workload.goal };
 }
 
 /** Runs both workloads against the floors and the service; resolves to one result per workload. */
