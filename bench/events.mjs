@@ -89,7 +89,13 @@ async function throughPipeline(url) {
   const started = performance.now();
   for (let index = 0; index < count; index += 1) source.publish(event(index));
   await pipeline.start();
-  await acked;
+  // A pipeline that stops acknowledging fails the benchmark instead of leaving it waiting.
+  const limitMs = Math.max(60_000, count * 20);
+  let timer;
+  const stalled = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`only ${latencies.length} of ${count} events acknowledged after ${limitMs} ms`)), limitMs);
+  });
+  await Promise.race([acked, stalled]).finally(() => clearTimeout(timer));
   const seconds = (performance.now() - started) / 1000;
   await pipeline.stop(1000);
   return { seconds, latencies };
