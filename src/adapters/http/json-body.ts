@@ -54,13 +54,18 @@ function declaredLength(ctx: Context): number {
   return Number(ctx.get('content-length') || Number.NaN);
 }
 
+// A length the request really declared: neither NaN (no Content-Length, a chunked body) nor a negative or fractional number.
+function isKnownLength(declared: number): boolean {
+  return Number.isSafeInteger(declared) && declared >= 0;
+}
+
 // A JSON text of n bytes holds at most (n + 1) / 2 values and takes at most 2n bytes as a V8
 // string, so a body whose declared length keeps both under their limits can only go over the
 // depth limit. Such a body is read without the byte-by-byte scan (which cost as much as parsing
 // a compiled pipeline) and its depth is measured on the parsed value instead, a few thousand
 // objects and arrays for a compiled pipeline of long strings.
 function onlyDepthCanExceed(declared: number, limits: BodyLimits): boolean {
-  return Number.isSafeInteger(declared) && declared >= 0 && 2 * declared <= limits.bytes && declared < 2 * limits.values;
+  return isKnownLength(declared) && 2 * declared <= limits.bytes && declared < 2 * limits.values;
 }
 
 function measureChunk(ctx: Context, scanner: JsonShapeScanner, chunk: Buffer, limits: BodyLimits): void {
@@ -77,7 +82,7 @@ function measureChunk(ctx: Context, scanner: JsonShapeScanner, chunk: Buffer, li
 // `measure` false skips the shape scan, for a body whose `declared` length already bounds its shape.
 async function readBody(ctx: Context, limits: BodyLimits, budget: ByteBudget, declared: number, measure: boolean): Promise<Buffer> {
   if (declared > limits.bytes) throw new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limits.bytes} bytes`);
-  const known = Number.isSafeInteger(declared) && declared >= 0;
+  const known = isKnownLength(declared);
   if (!known || declared > smallBodyBytes) await holdBudget(ctx, budget, known ? declared : limits.bytes);
   // A declared length is read into one buffer of that size, so the body is held once, not twice.
   const whole = known && declared > smallBodyBytes ? Buffer.allocUnsafe(declared) : undefined;

@@ -116,8 +116,7 @@ let stdoutWriter: BufferedLogWriter | undefined;
 
 /**
  * The process's log output: one {@link BufferedLogWriter} on stdout, shared by every logger that
- * writes there (so their lines keep their order and one exit listener writes what is left), that
- * writes what is left when the process exits.
+ * writes there so that their lines keep their order, with one exit listener that writes what is left.
  */
 export function stdoutLogWriter(): BufferedLogWriter {
   if (!stdoutWriter) {
