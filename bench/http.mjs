@@ -5,10 +5,9 @@
 // (local provider, LOG_LEVEL=info, each log drained from a pipe as a container runtime does). Every
 // target is a fresh process with the image's NODE_OPTIONS; rounds are interleaved and the
 // figures are medians, so a noisy neighbour shifts floor and service alike.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { realisticCompiledPipeline } from './fixtures/compiled-pipeline.mjs';
-import { freePort, imageNodeOptions, median, row, startNode, stopChild, waitFor2xx } from './support.mjs';
+import { cpuSeconds, freePort, imageNodeOptions, median, row, startNode, stopChild, waitFor2xx } from './support.mjs';
 import { startLoadGenerator } from './support-load.mjs';
 
 const rounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 5);
@@ -78,13 +77,6 @@ const workloads = [
   },
 ];
 
-// CPU seconds a process has used, all its threads (the pool that writes its log included); the
-// busy time per request is steadier than the rate on a shared machine.
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 async function start(target) {
   const port = await freePort();
   const env = {
@@ -111,7 +103,7 @@ async function measureWorkload(workload, load) {
   const started = [];
   try {
     for (const target of targets) started.push(await start(target));
-    // The service's runs need their pipeline; the floors accept anything.
+    // Runs need their pipeline in the service and in the same-work floor; the bare floors accept anything.
     for (const server of started) await post(`${server.url}/resource/pipeline`, workloads[1].body);
     const options = (server, seconds) => ({
       url: server.url + workload.path,

@@ -5,11 +5,10 @@
 // /readyz, which the service answers only once its event source is connected: the kfp provider
 // against a fake Kubernetes API server (the Argo workflow watch with leader election, its
 // default), the vai provider against the real Pub/Sub emulator and a fake Vertex AI gRPC server.
-import { PubSub } from '@google-cloud/pubsub';
 import { fileURLToPath } from 'node:url';
 import { startFakeKubernetesServer } from './fixtures/fake-kubernetes-server.mjs';
 import { startFakeVertexServer } from './fixtures/fake-vertex-server.mjs';
-import { startPubSubEmulator } from './support-pubsub.mjs';
+import { emulatorClient, startPubSubEmulator } from './support-pubsub.mjs';
 import { freePort, imageNodeOptions, median, row, rssMiB, startNode, stopChild, waitFor2xx } from './support.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 7);
@@ -88,7 +87,7 @@ async function startFixtures(wanted, stops) {
   if (wanted.has('pubsub')) {
     const emulator = await startPubSubEmulator(project);
     stops.unshift(emulator.stop);
-    const client = new PubSub({ projectId: project, apiEndpoint: emulator.host, emulatorMode: true, universeDomain: 'googleapis.com' });
+    const client = emulatorClient(project, emulator.host);
     stops.unshift(() => client.close());
     const [topic] = await client.createTopic(`${subscriptionName}-topic`);
     await topic.createSubscription(subscriptionName);
@@ -174,12 +173,6 @@ async function measureAll(chosen) {
     process.removeListener('SIGINT', interrupted);
     for (const stop of stops) await stop().catch(() => undefined);
   }
-}
-
-/** Measures one target alone: median ready time, median idle RSS and, when it is exercised, RSS after `requests` requests. */
-export async function measure(target) {
-  const [result] = await measureAll([target]);
-  return result;
 }
 
 /** Measures every target in interleaved rounds and prints the table and the goals. */

@@ -1,7 +1,13 @@
 // The Pub/Sub emulator for the benchmarks: the start/stop logic of test/support/pubsub-emulator.ts
 // in plain JavaScript, so that `node bench/run.mjs` needs no TypeScript loader.
 import { spawn } from 'node:child_process';
+import { PubSub } from '@google-cloud/pubsub';
 import { freePort } from './support.mjs';
+
+/** A client of the emulator at `host` for `project`; the fixed universe domain spares it a metadata-server lookup. */
+export function emulatorClient(project, host) {
+  return new PubSub({ projectId: project, apiEndpoint: host, emulatorMode: true, universeDomain: 'googleapis.com' });
+}
 
 async function answers(host) {
   try {

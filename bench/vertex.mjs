@@ -10,9 +10,8 @@
 // consumer); BENCH_VAI_PROBE=kind:count,… (kinds sdk, grpc, service) only drains those backlogs and
 // prints each result; BENCH_VAI_PROGRESS=1 prints the receiver's counts every 2 s.
 import { fileURLToPath } from 'node:url';
-import { PubSub } from '@google-cloud/pubsub';
 import { startFakeVertexServer } from './fixtures/fake-vertex-server.mjs';
-import { startPubSubEmulator } from './support-pubsub.mjs';
+import { emulatorClient, startPubSubEmulator } from './support-pubsub.mjs';
 import { freePort, imageNodeOptions, median, peakRssMiB, row, rssMiB, startNode, startWebhookReceiver, stopChild } from './support.mjs';
 
 const rounds = Number(process.env.BENCH_VAI_ROUNDS ?? 5);
@@ -178,7 +177,7 @@ export async function main() {
     stops.unshift(vertex.stop);
     const receiver = await startReceiver();
     stops.unshift(receiver.stop);
-    const pubsub = new PubSub({ projectId: project, apiEndpoint: emulator.host, emulatorMode: true, universeDomain: 'googleapis.com' });
+    const pubsub = emulatorClient(project, emulator.host);
     stops.unshift(() => pubsub.close());
     const context = { pubsub, emulatorHost: emulator.host, vertex, receiver };
 
