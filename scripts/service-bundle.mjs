@@ -4,11 +4,13 @@
 // Why bundle: resolving and compiling the few hundred small files of inversify, koa and
 // prom-client is most of the start-up time; one bundle (plus a chunk per provider, loaded only
 // when chosen) starts in about half the time and takes less memory, and the image needs no
-// node_modules for the code it holds. The Kubernetes client and the Pub/Sub and Storage clients
-// are bundled too. google-gax and the Vertex AI clients are not: they read .proto files beside
-// their own modules, and our Vertex adapter finds those files (and the clients' proto bundle in
-// the module cache) by resolving the packages. So they, and every package they depend on, stay
-// in node_modules as the one copy all code shares; the payload keeps only the files they load.
+// node_modules for the code it holds. The Kubernetes client and the Pub/Sub client are bundled
+// too (the latter through src/adapters/vertex/pubsub-sdk.ts, since a dynamic import of a
+// CommonJS package stays outside); the Storage client, loaded on first use, is not. Nor are
+// google-gax and the Vertex AI clients: they read .proto files beside their own modules, and our
+// Vertex adapter finds those files (and the clients' proto bundle in the module cache) by
+// resolving the packages. So they, and every package they depend on, stay in node_modules as the
+// one copy all code shares; the payload keeps only the files they load.
 import { cp, readFile, realpath } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +74,26 @@ async function unbundledPackagesPlugin() {
 }
 
 /**
+ * The Pub/Sub client's packages each load a generated module of static protobuf classes
+ * (`build/protos/protos.js`, 3 MB and 0.7 MB of source) only to export it as `protos`; the clients
+ * themselves encode with the definitions of `protos.json`. Nothing in the service reads that
+ * export, so the bundle gives both an empty one: loading them took about 90 ms of the vai
+ * provider's start-up and their source and classes 5 MiB of heap for the life of the process.
+ * Should a later client read `protos` itself, the vai tests through the bundle and the image
+ * payload fail.
+ * @type {import('esbuild').Plugin}
+ */
+const unusedStaticProtosPlugin = {
+  name: 'unused-static-protos',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@google-cloud[\\/]pubsub(-api)?[\\/]build[\\/]protos[\\/]protos\.js$/ }, () => ({
+      contents: 'module.exports = {};',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * The esbuild options that bundle `src/main.ts` into `{outdir}/main.js` and `{outdir}/chunks/`.
  * @param {{ outdir: string, sourcemap: boolean }} options
  * @returns {Promise<import('esbuild').BuildOptions>}
@@ -88,7 +110,7 @@ export async function serviceBundleOptions({ outdir, sourcemap }) {
     target: 'node22',
     sourcemap,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [await unbundledPackagesPlugin()],
+    plugins: [await unbundledPackagesPlugin(), unusedStaticProtosPlugin],
     // Bundled CommonJS packages call require() for Node built-ins and the external packages.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'warning',

@@ -129,7 +129,7 @@ export function vertexModule(config: VertexServiceConfig): ContainerModule {
       .bind<PubSubRunEventSource>(RunEventSource)
       .toResolvedValue(
         async (logger: Logger): Promise<PubSubRunEventSource> => {
-          const { PubSub, SubscriptionCloseBehaviors, Duration } = await import('@google-cloud/pubsub');
+          const { PubSub, SubscriptionCloseBehaviors, Duration } = await import('./pubsub-sdk.js');
           // The gRPC channel's reconnect backoff grows to 120 s by default: after an outage that
           // long, the channel would stay down for up to two minutes after Pub/Sub came back.
           const channel = { 'grpc.max_reconnect_backoff_ms': pubsubReconnectDefaults.maxDelayMs };
