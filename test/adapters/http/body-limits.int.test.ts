@@ -1,5 +1,6 @@
 import { type ClientRequest, request as httpRequest } from 'node:http';
 import { expect } from 'chai';
+import type { PipelineResource } from '../../../src/domain/definitions.js';
 import type { HttpRouteContribution } from '../../../src/ports/http-route-contribution.js';
 import { InMemoryProvider } from '../../../src/testing/in-memory-provider.js';
 import { DefinitionBodyMother } from '../../support/definition-mother.js';
@@ -146,5 +147,32 @@ describe('HTTP request bodies within the pod', () => {
     expect([firstAnswer.status, secondAnswer.status]).to.deep.equal([201, 201]);
     expect(secondAnswer.at).to.be.above(finishedAt);
     expect(secondAnswer.at).to.be.at.least(firstAnswer.at);
+  });
+
+  it('gives the place of a request that times out while it waits to the next one; the provider never sees it', async () => {
+    // The first body's pipeline is held up in the provider, and its share with it, until the gate opens.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    provider = new InMemoryProvider();
+    const create = provider.pipeline.create!;
+    const gated = { ...provider, pipeline: { create: async (resource: PipelineResource) => gate.then(() => create(resource)) } };
+    running = await startApp(gated, { bodyLimitBytes: 1024 * 1024 }, { requestTimeoutMs: 1000, headersTimeoutMs: 1000 });
+    const text = pipelineBody(JSON.stringify('x'.repeat(600 * 1024)));
+    const length = Buffer.byteLength(text);
+    const first = upload(running.baseUrl, length);
+    first.request.end(text);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Its body is not read while it waits, so the server's request timeout ends it.
+    const waiting = upload(running.baseUrl, length);
+    waiting.request.end(text);
+    expect((await waiting.answer).status).to.equal(408);
+    open();
+    expect((await first.answer).status).to.equal(201);
+    // Had the timed-out request kept its place, the first's share would have gone to it and its
+    // pipeline been created after its 408; every share is back, so the next body is taken at once.
+    const next = upload(running.baseUrl, length);
+    next.request.end(text);
+    expect((await next.answer).status).to.equal(201);
+    expect(provider.callsOf('pipeline', 'create')).to.have.length(2);
   });
 });
