@@ -27,6 +27,13 @@ describe('log line redactor', () => {
     { what: 'URL userinfo', fields: { error: 'POST https://hook-user:hook-pass@operator/events failed' }, secret: 'hook-pass' },
     { what: 'a credential query value', fields: { url: 'http://operator/events?token=q-token-value&x=1' }, secret: 'q-token-value' },
     { what: 'a signature query value', fields: { url: 'https://storage/o?X-Goog-Signature=abc123def&alt=media' }, secret: 'abc123def' },
+    { what: 'a header name in capitals', fields: { headers: { 'X-AUTH-TOKEN': 't0k3n-upper-value' } }, secret: 't0k3n-upper-value' },
+    {
+      what: 'a Proxy-Authorization header',
+      fields: { headers: { 'Proxy-Authorization': 'Digest pr0xy-digest-value' } },
+      secret: 'pr0xy-digest-value',
+    },
+    { what: 'a credential query value in a bare path', fields: { path: '/events?api_key=p4th-key-value' }, secret: 'p4th-key-value' },
   ];
   for (const { what, fields, secret } of cases) {
     it(`scrubs ${what}, keeping the line JSON`, () => {
