@@ -2,6 +2,7 @@ import { pino, type Logger as Pino } from 'pino';
 import type { LogFields, Logger, LogLevel } from '../../ports/logger.js';
 import { boundLogLine } from './bounded-log-line.js';
 import { stdoutLogWriter } from './buffered-log-writer.js';
+import { isoTimeField } from './iso-time-field.js';
 import { LogLineRedactor } from './log-line-redactor.js';
 
 class PinoLogger implements Logger {
@@ -46,7 +47,7 @@ export function createPinoLogger(level: LogLevel, destination?: NodeJS.WritableS
   const options = {
     level,
     base: undefined,
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimeField(),
     formatters: { level: (label: string) => ({ level: label }) },
     // Scrubbed before bounding: cutting a long line first could keep part of a secret.
     hooks: { streamWrite: (line: string) => boundLogLine(redactor.redact(line)) },

@@ -22,6 +22,25 @@ describe('pino logger', () => {
     expect(JSON.parse(line!)).to.include({ level: 'info', msg: 'hello', component: 'test', runId: 'r-1' });
   });
 
+  it('stamps each line with the ISO time it was written at', async () => {
+    const { stream, lines } = capture();
+    const logger = createPinoLogger('info', stream);
+    const times: number[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const before = Date.now();
+      logger.info('tick');
+      times.push(before, Date.now());
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const stamped = lines().map((line) => (JSON.parse(line) as { time: string }).time);
+    expect(stamped).to.have.length(2);
+    stamped.forEach((time, i) => {
+      expect(time).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(Date.parse(time)).to.be.within(times[2 * i]!, times[2 * i + 1]!);
+    });
+    expect(stamped[1]).not.to.equal(stamped[0]);
+  });
+
   const huge = [
     { why: 'a 3 MB string field', fields: { payload: 'x'.repeat(3_000_000) } },
     { why: 'an object of 100,000 keys', fields: { payload: Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i])) } },
