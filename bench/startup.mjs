@@ -5,6 +5,14 @@
 // /readyz, which the service answers only once its event source is connected: the kfp provider
 // against a fake Kubernetes API server (the Argo workflow watch with leader election, its
 // default), the vai provider against the real Pub/Sub emulator and a fake Vertex AI gRPC server.
+// Every process starts with the compile cache the image holds: one filled by
+// dist/warm-compile-cache.mjs before the first round, copied afresh for each start, since the
+// image's cache is read-only and never holds what an earlier start compiled.
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startFakeKubernetesServer } from './fixtures/fake-kubernetes-server.mjs';
 import { startFakeVertexServer } from './fixtures/fake-vertex-server.mjs';
@@ -21,7 +29,8 @@ const subscriptionName = 'bench-startup-events';
 /**
  * The targets, in the order of each round. `env(fixtures, round)` gives a target's own settings;
  * `exercise` marks the one whose RSS after `requests` operator calls is measured; `goal` is the
- * largest ready time allowed, as a multiple of the bare server's; `needs` names the fixtures.
+ * largest ready time allowed, as a multiple of the bare server's; `needs` names the fixtures;
+ * `compileCache: false` starts it without the compile cache.
  */
 export const targets = [
   { name: 'bare node:http', script: bareScript, env: () => ({}) },
@@ -44,11 +53,18 @@ export const targets = [
     script: serviceScript,
     env: () => ({ ...kfpSettings(), PARAMETERS_KFPWORKFLOWEVENTS: 'relay' }),
   },
-  {
-    name: 'service (vai)',
+  vaiTarget('service (vai)', { goal: 4 }),
+  // What the compile cache is worth: the same start-up compiling everything.
+  vaiTarget('service (vai), no cache', { compileCache: false }),
+];
+
+/** The vai provider against the emulator and the fake Vertex AI; `options` as in {@link targets}. */
+function vaiTarget(name, options) {
+  return {
+    name,
     script: serviceScript,
     needs: 'pubsub',
-    goal: 4,
+    ...options,
     env: ({ pubsub, vertex }) => ({
       PROVIDER_TYPE: 'vai',
       PROVIDERNAME: 'bench/vai',
@@ -62,8 +78,8 @@ export const targets = [
       PARAMETERS_GCSENDPOINT: 'http://127.0.0.1:1',
       PUBSUB_EMULATOR_HOST: pubsub.host,
     }),
-  },
-];
+  };
+}
 
 // The Kubeflow settings of a default deployment; the KFP API and ML Metadata are not called
 // before the service is ready, so they point at a closed port.
@@ -75,6 +91,16 @@ function kfpSettings() {
     PARAMETERS_RESTKFPAPIURL: 'http://127.0.0.1:1',
     PARAMETERS_GRPCMETADATASTOREADDRESS: '127.0.0.1:1',
   };
+}
+
+/** A compile cache filled as the image build fills it, in a new temporary directory. */
+async function warmCompileCache() {
+  const directory = await mkdtemp(join(tmpdir(), 'bench-startup-cache-'));
+  const cache = join(directory, 'warmed');
+  await promisify(execFile)(process.execPath, [fileURLToPath(new URL('../dist/warm-compile-cache.mjs', import.meta.url))], {
+    env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: cache },
+  });
+  return { directory, cache, stop: () => rm(directory, { recursive: true, force: true }) };
 }
 
 /** Starts what the targets need: the fake Kubernetes API, the Pub/Sub emulator with the subscription, the fake Vertex AI. */
@@ -117,6 +143,8 @@ async function exercise(port) {
 /** One fresh process of `target`: ready time, idle RSS and (for an exercised target) RSS after the requests. */
 async function startOnce(target, fixtures, round) {
   const port = await freePort();
+  const cache = target.compileCache === false ? undefined : join(fixtures.compileCache.directory, `start-${round}`);
+  if (cache) await cp(fixtures.compileCache.cache, cache, { recursive: true });
   // Every target, the bare baseline included, runs with the image's heap settings.
   const env = {
     PATH: process.env.PATH,
@@ -124,6 +152,7 @@ async function startOnce(target, fixtures, round) {
     SERVER_PORT: String(port),
     METRICS_PORT: String(await freePort()),
     LOG_LEVEL: 'error',
+    ...(cache ? { NODE_COMPILE_CACHE: cache } : {}),
     // No event is sent before ready; a closed port makes any stray delivery fail fast.
     OPERATORWEBHOOK: 'http://127.0.0.1:1/events',
     ...target.env(fixtures, round),
@@ -139,6 +168,7 @@ async function startOnce(target, fixtures, round) {
     return { readyMs, idleMiB, loadedMiB: rssMiB(child.pid) };
   } finally {
     await stopChild(child);
+    if (cache) await rm(cache, { recursive: true, force: true });
   }
 }
 
@@ -162,6 +192,8 @@ async function measureAll(chosen) {
   process.once('SIGINT', interrupted);
   try {
     const fixtures = await startFixtures(new Set(chosen.map((target) => target.needs).filter(Boolean)), stops);
+    fixtures.compileCache = await warmCompileCache();
+    stops.unshift(fixtures.compileCache.stop);
     // One unmeasured round first: the emulator is a JVM and the page cache is cold for everyone.
     for (const target of chosen) await startOnce(target, fixtures, -1);
     const samples = chosen.map(() => []);
@@ -181,7 +213,7 @@ export async function main(extraTargets = []) {
   const results = await measureAll(chosen);
   const [bare] = results;
   console.log(
-    `\nstart-up: median of ${runs} fresh processes per target, interleaved round by round (NODE_OPTIONS="${imageNodeOptions()}", as in the image); ` +
+    `\nstart-up: median of ${runs} fresh processes per target, interleaved round by round (NODE_OPTIONS="${imageNodeOptions()}" and a warmed compile cache, as in the image); ` +
       `ready = spawn to the first 2xx of /readyz; RSS after ${requests} requests for the local provider`,
   );
   const widths = [22, 12, 8, 14, 16, 22];

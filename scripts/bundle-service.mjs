@@ -3,11 +3,9 @@
 // once. What is bundled, and why, is in service-bundle.mjs.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { copyServiceAssets, repositoryRoot, serviceBundleOptions } from './service-bundle.mjs';
+import { repositoryRoot, writeServiceBundle } from './service-bundle.mjs';
 
 const dist = join(repositoryRoot, 'dist');
 
 await rm(join(dist, 'chunks'), { recursive: true, force: true });
-await build(await serviceBundleOptions({ outdir: dist, sourcemap: true }));
-await copyServiceAssets(dist, { besideSources: true });
+await writeServiceBundle({ outdir: dist, sourcemap: true, besideSources: true });

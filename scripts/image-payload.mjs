@@ -11,12 +11,12 @@
 // we never call) stays out: the full production install is about 235 MiB.
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { builtinModules } from 'node:module';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { copyServiceAssets, repositoryRoot, serviceBundleOptions } from './service-bundle.mjs';
+import { repositoryRoot, writeServiceBundle } from './service-bundle.mjs';
 
 /** The budget for the whole payload, in MiB. */
 const budgetMiB = 100;
@@ -30,23 +30,6 @@ const readByPath = [
   { packageName: 'google-gax', directory: 'build/protos', extension: '.proto' },
   { packageName: '@google-cloud/aiplatform', directory: 'build/protos', extension: '.proto' },
 ];
-
-const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
-
-/** The bundle, written into `{payload}/dist`; answers the external imports it makes, by kind. */
-async function writeBundle(payload) {
-  const outdir = join(payload, 'dist');
-  const result = await build({ ...(await serviceBundleOptions({ outdir, sourcemap: false })), metafile: true });
-  await copyServiceAssets(outdir);
-  const externals = new Map();
-  for (const [output, { imports }] of Object.entries(result.metafile.outputs)) {
-    for (const { path, kind, external } of imports) {
-      if (!external || builtins.has(path) || path.startsWith('node:')) continue;
-      externals.set(`${kind === 'require-call' ? 'require' : 'import'} ${path}`, { path, kind, from: dirname(output) });
-    }
-  }
-  return [...externals.values()];
-}
 
 /**
  * Every node_modules file the external imports reach, found by esbuild's resolver with Node's
@@ -80,7 +63,7 @@ async function reachableFiles(externals) {
   });
   const unresolved = Object.values(result.metafile.outputs)
     .flatMap(({ imports }) => imports)
-    .filter(({ external, path }) => external && !builtins.has(path) && !path.startsWith('node:'))
+    .filter(({ external, path }) => external && !isBuiltin(path))
     .map(({ path }) => path);
   const files = Object.keys(result.metafile.inputs)
     .filter((input) => input.startsWith('node_modules/'))
@@ -152,7 +135,7 @@ async function directorySize(directory) {
 export async function writeImagePayload(payload) {
   await rm(payload, { recursive: true, force: true });
   await mkdir(payload, { recursive: true });
-  const externals = await writeBundle(payload);
+  const externals = await writeServiceBundle({ outdir: join(payload, 'dist'), sourcemap: false });
   const { files: reachable, unresolved } = await reachableFiles(externals);
   const files = new Set([...reachable, ...(await filesReadByPath(reachable))]);
   for (const file of [...files]) for (const manifest of await manifestsOf(file)) files.add(manifest);

@@ -11,9 +11,15 @@
 // Vertex adapter finds those files (and the clients' proto bundle in the module cache) by
 // resolving the packages. So they, and every package they depend on, stay in node_modules as the
 // one copy all code shares; the payload keeps only the files they load.
-import { cp, readFile, realpath } from 'node:fs/promises';
+//
+// What is left of the start-up is mostly compiling: the bundle and those packages. Beside the
+// bundle goes warm-compile-cache.mjs, which fills a Node compile cache with all of it; the image
+// runs it at build time and starts the service with that cache.
+import { createRequire, isBuiltin } from 'node:module';
+import { copyFile, cp, readFile, realpath, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { dependencyClosure } from './dependency-closure.mjs';
 
 /** The repository root. */
@@ -94,6 +100,92 @@ const unusedStaticProtosPlugin = {
 };
 
 /**
+ * Every generated Pub/Sub client builds an IAM client in its constructor (about 35 ms of the vai
+ * provider's start-up, for the IAM protos it loads) and, on close, makes that client open a
+ * channel only to close it. The service never calls an IAM method, so the bundle makes the
+ * clients build theirs on first use and close it only if built. The replacements are exact: a
+ * client version whose text differs fails the build rather than bundling the eager code.
+ * @type {import('esbuild').Plugin}
+ */
+const lazyIamClientPlugin = {
+  name: 'lazy-iam-client',
+  setup(build) {
+    const eager = 'this.iamClient = new this._gaxModule.IamClient(this._gaxGrpc, opts);';
+    const lazy =
+      "Object.defineProperty(this, 'iamClient', { configurable: true, get: () => (this._builtIamClient ??= new this._gaxModule.IamClient(this._gaxGrpc, opts)) });";
+    const eagerClose = 'this.iamClient.close().catch(';
+    const lazyClose = '(this._builtIamClient?.close() ?? Promise.resolve()).catch(';
+    build.onLoad({ filter: /[\\/]@google-cloud[\\/]pubsub-api[\\/]build[\\/]src[\\/]v1[\\/]\w+_client\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      if (!source.includes('IamClient')) return undefined;
+      if (source.split(eager).length !== 2 || source.split(eagerClose).length !== 2) {
+        throw new Error(`${path}: the IAM client is no longer built and closed as lazyIamClientPlugin expects; review the plugin`);
+      }
+      return { contents: source.replace(eager, lazy).replace(eagerClose, lazyClose), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * The Pub/Sub clients share one protos.json holding the Publisher, Subscriber and SchemaService
+ * definitions (about 200 messages and enums), and every client turns all of it into gRPC
+ * definitions when it is built: some 60 ms of the vai provider's start-up, most of it for
+ * services it never calls. The service builds only a Subscriber client, so the bundle keeps the
+ * Subscriber service and the types its methods reach (about a quarter). A Publisher or
+ * SchemaService client built from the bundle would find no service to call; the vai tests
+ * through the bundle and the image payload build the one the service uses.
+ * @type {import('esbuild').Plugin}
+ */
+const subscriberOnlyProtosPlugin = {
+  name: 'subscriber-only-protos',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@google-cloud[\\/]pubsub-api[\\/]build[\\/]protos[\\/]protos\.json$/ }, async ({ path }) => ({
+      contents: JSON.stringify(onlyService(JSON.parse(await readFile(path, 'utf8')), '.google.pubsub.v1.Subscriber')),
+      loader: 'json',
+    }));
+  },
+};
+
+/**
+ * The protobuf.js JSON `definitions` with only the service `serviceName` and every type its
+ * methods reach; a type is kept whole, with its nested types, so those nested types' own
+ * references are followed too. Throws unless the result resolves on its own with every method.
+ */
+function onlyService(definitions, serviceName) {
+  const { protobuf } = createRequire(import.meta.url)('google-gax');
+  const service = protobuf.Root.fromJSON(definitions).resolveAll().lookupService(serviceName);
+  const kept = new Set([service.fullName]);
+  const keep = (type) => {
+    if (!type || kept.has(type.fullName)) return;
+    kept.add(type.fullName);
+    if (type.parent instanceof protobuf.Type) keep(type.parent);
+    for (const field of type.fieldsArray ?? []) keep(field.resolvedType);
+    for (const nested of type.nestedArray ?? []) keep(nested);
+  };
+  for (const method of service.methodsArray) {
+    keep(method.resolvedRequestType);
+    keep(method.resolvedResponseType);
+  }
+  const isNamespace = (node) => !['fields', 'values', 'methods', 'id'].some((key) => key in node);
+  const filtered = (node, prefix) => {
+    const nested = {};
+    for (const [name, child] of Object.entries(node.nested ?? {})) {
+      const fullName = `${prefix}.${name}`;
+      if (kept.has(fullName)) nested[name] = child;
+      else if (isNamespace(child)) {
+        const inner = filtered(child, fullName);
+        if (inner) nested[name] = inner;
+      }
+    }
+    return Object.keys(nested).length > 0 ? { ...node, nested } : undefined;
+  };
+  const trimmed = filtered(definitions, '');
+  const methods = protobuf.Root.fromJSON(trimmed).resolveAll().lookupService(serviceName).methodsArray;
+  if (methods.length !== service.methodsArray.length) throw new Error(`${serviceName}: the trimmed definitions lost methods`);
+  return trimmed;
+}
+
+/**
  * The esbuild options that bundle `src/main.ts` into `{outdir}/main.js` and `{outdir}/chunks/`.
  * @param {{ outdir: string, sourcemap: boolean }} options
  * @returns {Promise<import('esbuild').BuildOptions>}
@@ -110,7 +202,7 @@ export async function serviceBundleOptions({ outdir, sourcemap }) {
     target: 'node22',
     sourcemap,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [await unbundledPackagesPlugin(), unusedStaticProtosPlugin],
+    plugins: [await unbundledPackagesPlugin(), unusedStaticProtosPlugin, lazyIamClientPlugin, subscriberOnlyProtosPlugin],
     // Bundled CommonJS packages call require() for Node built-ins and the external packages.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'warning',
@@ -128,4 +220,39 @@ export async function copyServiceAssets(outdir, { besideSources = false } = {}) 
     const targets = [`${outdir}/chunks/${asset.split('/').pop()}/`, ...(besideSources ? [`${outdir}/${asset}/`] : [])];
     for (const target of targets) await cp(source, target, { recursive: true });
   }
+}
+
+/**
+ * The imports of the bundle that Node resolves in node_modules at run time, once each: the
+ * bare specifier and whether it is a require() or an import.
+ * @param {import('esbuild').Metafile} metafile
+ * @returns {Array<{ path: string, kind: string }>}
+ */
+function externalImports(metafile) {
+  const externals = new Map();
+  for (const { imports } of Object.values(metafile.outputs)) {
+    for (const { path, kind, external } of imports) {
+      if (!external || isBuiltin(path)) continue;
+      externals.set(`${kind === 'require-call' ? 'require' : 'import'} ${path}`, { path, kind });
+    }
+  }
+  return [...externals.values()];
+}
+
+/**
+ * Bundles the service into `outdir` (main.js, chunks/, our assets) and puts
+ * warm-compile-cache.mjs beside it with compile-cache-modules.json, the external packages it
+ * compiles; answers those external imports.
+ * @param {{ outdir: string, sourcemap: boolean, besideSources?: boolean }} options `besideSources`
+ *   as for {@link copyServiceAssets}
+ */
+export async function writeServiceBundle({ outdir, sourcemap, besideSources = false }) {
+  const result = await build({ ...(await serviceBundleOptions({ outdir, sourcemap })), metafile: true });
+  await copyServiceAssets(outdir, { besideSources });
+  const externals = externalImports(result.metafile);
+  const specifiers = (kinds) => [...new Set(externals.filter(({ kind }) => kinds(kind)).map(({ path }) => path))].sort();
+  const modules = { require: specifiers((kind) => kind === 'require-call'), import: specifiers((kind) => kind !== 'require-call') };
+  await writeFile(join(outdir, 'compile-cache-modules.json'), `${JSON.stringify(modules, null, 2)}\n`);
+  await copyFile(new URL('./warm-compile-cache.mjs', import.meta.url), join(outdir, 'warm-compile-cache.mjs'));
+  return externals;
 }

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { PubSub } from '@google-cloud/pubsub';
 import { expect } from 'chai';
 import { RecordingWebhookReceiver } from '../../src/testing/recording-webhook-receiver.js';
@@ -13,7 +15,7 @@ import { eventually } from '../support/eventually.js';
 import { FakeGcsServer } from '../support/fake-gcs-server.js';
 import { FakeVertexServer } from '../support/fake-vertex-server.js';
 import { PubSubEmulator } from '../support/pubsub-emulator.js';
-import { PayloadService, writePayload } from './payload-service.js';
+import { PayloadService, warmCompileCache, writePayload } from './payload-service.js';
 
 const project = 'payload-project';
 const location = 'europe-west2';
@@ -42,6 +44,8 @@ async function filesUnder(directory: string): Promise<string[]> {
 describe('the image payload (scripts/image-payload.mjs) runs every provider on its own', function () {
   this.timeout(60_000);
   let payload: string;
+  /** NODE_COMPILE_CACHE as the image sets it, filled as the image build fills it. */
+  let imageEnvironment: Record<string, string>;
   let webhook: RecordingWebhookReceiver;
   let service: PayloadService | undefined;
 
@@ -50,6 +54,7 @@ describe('the image payload (scripts/image-payload.mjs) runs every provider on i
     payload = await mkdtemp(join(tmpdir(), 'kfp-provider-payload-'));
     const report = await writePayload(payload);
     expect(report.mib, report.output).to.be.greaterThan(1).and.at.most(100);
+    imageEnvironment = { NODE_COMPILE_CACHE: await warmCompileCache(payload) };
   });
 
   after(async () => {
@@ -76,19 +81,34 @@ describe('the image payload (scripts/image-payload.mjs) runs every provider on i
     expect(() => resolveFromPayload.resolve('@google-cloud/pubsub'), 'the Pub/Sub client is bundled').to.throw();
   });
 
-  it("leaves out the Pub/Sub packages' static protobuf classes, which nothing reads", async () => {
+  it('fills no compile cache unless NODE_COMPILE_CACHE names one, and says so', async () => {
+    const failure = await promisify(execFile)(process.execPath, ['dist/warm-compile-cache.mjs'], {
+      cwd: payload,
+      env: { PATH: process.env['PATH'] ?? '' },
+    }).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).to.equal(2);
+    expect(failure?.stderr).to.match(/set NODE_COMPILE_CACHE to a writable directory/);
+  });
+
+  it("leaves out the Pub/Sub packages' static protobuf classes, the services it never calls and the eager IAM client", async () => {
     const chunks = join(payload, 'dist', 'chunks');
     const sources = await Promise.all(
       (await readdir(chunks)).filter((name) => name.endsWith('.js')).map((name) => readFile(join(chunks, name), 'utf8')),
     );
     // Every generated decoder of the static modules constructs its message like this.
     expect(sources.filter((source) => /new [\w$.]*google\.pubsub\.v1\.PubsubMessage\b/.test(source))).to.deep.equal([]);
-    // The definitions the client does encode with are still there.
+    // The definitions the client does encode with are still there; the Publisher's are not.
     expect(sources.some((source) => source.includes('"StreamingPullRequest"'))).to.equal(true);
+    expect(sources.filter((source) => source.includes('"ListTopicsRequest"'))).to.deep.equal([]);
+    expect(sources.filter((source) => source.includes('this.iamClient = new'))).to.deep.equal([]);
   });
 
   it('local: a pipeline and a run, whose completion reaches the webhook; OpenAPI and metrics are served', async () => {
     service = await PayloadService.start(payload, {
+      ...imageEnvironment,
       PROVIDERNAME: 'ops/local',
       PIPELINEROOTSTORAGE: 'gs://artifacts',
       OPERATORWEBHOOK: webhook.url,
@@ -137,7 +157,7 @@ describe('the image payload (scripts/image-payload.mjs) runs every provider on i
 
     it('in relay mode: an experiment on KFP, and a relayed workflow enriched from KFP and ML Metadata', async () => {
       seedKfpRun(kfp, mlmd, 'run-relay');
-      service = await PayloadService.start(payload, { ...kfpEnvironment(), PARAMETERS_KFPWORKFLOWEVENTS: 'relay' });
+      service = await PayloadService.start(payload, { ...imageEnvironment, ...kfpEnvironment(), PARAMETERS_KFPWORKFLOWEVENTS: 'relay' });
       expect((await service.post('/resource/experiment', { name: 'team/exp', version: '', description: '' })).status).to.equal(201);
       expect(kfp.sequence).to.include('POST /experiments');
       expect(await service.post('/events/argo-workflows', finishedWorkflow('run-relay'))).to.have.property('status', 200);
@@ -150,7 +170,11 @@ describe('the image payload (scripts/image-payload.mjs) runs every provider on i
       const kube = await new FakeKubeApiServer().start();
       try {
         seedKfpRun(kfp, mlmd, 'run-watch');
-        service = await PayloadService.start(payload, { ...kfpEnvironment(), KUBECONFIG: await kube.writeKubeconfig() });
+        service = await PayloadService.start(payload, {
+          ...imageEnvironment,
+          ...kfpEnvironment(),
+          KUBECONFIG: await kube.writeKubeconfig(),
+        });
         kube.put(finishedWorkflow('run-watch'));
         const [request] = await webhook.waitForRequests(1);
         expect(request!.json).to.deep.include({ status: 'succeeded', runId: 'run-watch' });
@@ -179,10 +203,13 @@ describe('the image payload (scripts/image-payload.mjs) runs every provider on i
       await Promise.all([vertex?.stop(), gcs?.stop(), emulator.stop()]);
     });
 
-    it('a pipeline in GCS, a run on Vertex AI, and a Cloud Logging entry from Pub/Sub delivered to the webhook', async () => {
+    it('a pipeline in GCS, a run on Vertex AI, and a Cloud Logging entry from Pub/Sub delivered to the webhook, all compiled code from the cache', async () => {
       const [topic] = await admin.createTopic('payload-events');
       await topic.createSubscription('payload-events-sub');
       service = await PayloadService.start(payload, {
+        ...imageEnvironment,
+        // Node says, per module it loads, whether the cache held its code.
+        NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
         PROVIDER_TYPE: 'vai',
         PROVIDERNAME: 'ops/vai',
         PIPELINEROOTSTORAGE: 'gs://pipeline-root',
@@ -225,6 +252,14 @@ describe('the image payload (scripts/image-payload.mjs) runs every provider on i
         runName: 'team/run-1',
         runId: 'team-run-1-v1',
       });
+      const verdicts = [...service.output.matchAll(/V8 code cache for (?:ESM|CommonJS) (\S+) was (\w+(?: \w+)?)/g)].map(
+        ([, file, verdict]) => ({ file: file!.slice(file!.indexOf(payload)), verdict }),
+      );
+      expect(verdicts.map(({ file }) => file)).to.include.members([
+        `${payload}/dist/main.js`,
+        `${payload}/node_modules/google-gax/build/src/index.js`,
+      ]);
+      expect(verdicts.filter(({ verdict }) => verdict !== 'accepted')).to.deep.equal([]);
     });
   });
 });

@@ -23,6 +23,20 @@ export async function writePayload(directory: string): Promise<PayloadReport> {
   return { mib: Number(size[1]), output: stdout };
 }
 
+/**
+ * Fills `{payload}/compile-cache` with the command the Dockerfile runs after copying the payload;
+ * answers the directory, for NODE_COMPILE_CACHE as the image sets it.
+ */
+export async function warmCompileCache(payload: string): Promise<string> {
+  const cache = join(payload, 'compile-cache');
+  await run(process.execPath, ['dist/warm-compile-cache.mjs'], {
+    cwd: payload,
+    env: { PATH: process.env['PATH'] ?? '', NODE_COMPILE_CACHE: cache },
+    timeout: 60_000,
+  });
+  return cache;
+}
+
 /** The service started from a payload directory, as the image's CMD starts it. */
 export class PayloadService {
   readonly #process: ChildProcess;
