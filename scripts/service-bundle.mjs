@@ -6,13 +6,14 @@
 // when chosen) starts in about half the time and takes less memory, and the image needs no
 // node_modules for the code it holds. The Kubernetes client and the Pub/Sub client are bundled
 // too (the latter through src/adapters/vertex/pubsub-sdk.ts, since a dynamic import of a
-// CommonJS package stays outside); the Storage client, loaded on first use, is not. Nor are
-// google-gax and the Vertex AI clients: they read .proto files beside their own modules, and our
-// Vertex adapter finds those files (and the clients' proto bundle in the module cache) by
-// resolving the packages. So they, and every package they depend on, stay in node_modules as the
-// one copy all code shares; the payload keeps only the files they load.
+// CommonJS package stays outside), and so is the Storage client, an ES module, in a chunk loaded
+// on first use. Not bundled are google-gax and the Vertex AI clients: they read .proto files
+// beside their own modules, and our Vertex adapter finds those files (and the clients' proto
+// bundle in the module cache) by resolving the packages. So they, and every package they
+// depend on, stay in node_modules as the one copy all code shares; the payload keeps only the
+// files they load.
 //
-// What is left of the start-up is mostly compiling: the bundle and those packages. Beside the
+// Much of what is left of the start-up is compiling the bundle and those packages. Beside the
 // bundle goes warm-compile-cache.mjs, which fills a Node compile cache with all of it; the image
 // runs it at build time and starts the service with that cache.
 import { createRequire, isBuiltin } from 'node:module';
