@@ -101,9 +101,9 @@ const unusedStaticProtosPlugin = {
 };
 
 /**
- * Every generated Pub/Sub client builds an IAM client in its constructor (about 35 ms of the vai
- * provider's start-up, for the IAM protos it loads) and, on close, makes that client open a
- * channel only to close it. The service never calls an IAM method, so the bundle makes the
+ * Every generated Pub/Sub client builds an IAM client in its constructor, loading the IAM
+ * definitions (the vai provider was ready in 514 instead of 575 ms without it), and on close
+ * makes that client open a channel only to close it. The service never calls an IAM method, so the bundle makes the
  * clients build theirs on first use and close it only if built. The replacements are exact: a
  * client version whose text differs fails the build rather than bundling the eager code.
  * @type {import('esbuild').Plugin}
