@@ -1,18 +1,16 @@
 import type { google } from '@google-cloud/aiplatform/build/protos/protos.js';
 import type { PipelineServiceClient } from '@google-cloud/aiplatform/build/src/v1/pipeline_service_client.js';
 import type * as Gax from 'google-gax';
+import type { VertexServiceGax } from './vertex-service-gax.js';
 
 type ProtoPipelineJob = google.cloud.aiplatform.v1.IPipelineJob;
-type Callback = (error: Gax.grpc.ServiceError | null, job?: ProtoPipelineJob) => void;
 
-/** The gRPC stub method the generated client wraps; only this one is called directly. */
-interface PipelineServiceStub {
-  getPipelineJob(request: { name: string }, metadata: Gax.grpc.Metadata, options: Gax.grpc.CallOptions, callback: Callback): unknown;
-}
+const pipelineService = 'google.cloud.aiplatform.v1.PipelineService';
 
 /**
- * Fetches the job of a full resource name (`{parent}/pipelineJobs/{id}`), decoded as the generated
- * client decodes it, within `timeoutMs` when given.
+ * Fetches the job of a full resource name (`{parent}/pipelineJobs/{id}`) within `timeoutMs` when
+ * given. The job is decoded with enums and 64-bit integers as strings and without defaults: a
+ * field Vertex AI left unset is absent.
  */
 export type PipelineJobFetcher = (name: string, timeoutMs?: number) => Promise<ProtoPipelineJob>;
 
@@ -23,14 +21,27 @@ export type PipelineJobFetcher = (name: string, timeoutMs?: number) => Promise<P
  * logging). Each run event costs one GetPipelineJob, and that wrapping made a drain of a backlog
  * about a fifth slower than a plain grpc-js client; create, update and delete calls, rare and
  * some of them long-running operations, keep the generated client.
+ *
+ * The answer is decoded here rather than by the stub: the stub's decoder fills in the default of
+ * every unset field of the job and of each of its tasks and artifacts, garbage the completion
+ * rules never read (they take an absent field as its default). Decoding without them cost 3–4%
+ * less CPU per event in two sets of interleaved drains of a 4,000-message backlog.
  */
-export async function pipelineJobFetcher(client: PipelineServiceClient, grpc: typeof Gax.grpc): Promise<PipelineJobFetcher> {
-  const stub = (await client.initialize()) as unknown as PipelineServiceStub;
+export async function pipelineJobFetcher(client: PipelineServiceClient, gax: VertexServiceGax): Promise<PipelineJobFetcher> {
+  const stub = (await client.initialize()) as unknown as Gax.grpc.Client;
+  const method = gax.serviceRoot().lookupService(pipelineService).methods['GetPipelineJob'];
+  if (!method?.resolvedRequestType || !method.resolvedResponseType) throw new Error(`${pipelineService} has no resolved GetPipelineJob`);
+  const path = `/${pipelineService}/${method.name}`;
+  const { resolvedRequestType: requestType, resolvedResponseType: jobType } = method;
+  const serialize = (request: { name: string }): Buffer => Buffer.from(requestType.encode(request).finish());
+  const deserialize = (bytes: Buffer): ProtoPipelineJob => jobType.toObject(jobType.decode(bytes), { longs: String, enums: String });
   return (name, timeoutMs) =>
     new Promise((resolve, reject) => {
-      const metadata = new grpc.Metadata();
+      const metadata = new gax.grpc.Metadata();
       metadata.set('x-goog-request-params', `name=${encodeURIComponent(name)}`);
       const options = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
-      stub.getPipelineJob({ name }, metadata, options, (error, job) => (error ? reject(error) : resolve(job ?? {})));
+      stub.makeUnaryRequest(path, serialize, deserialize, { name }, metadata, options, (error, job) =>
+        error ? reject(error) : resolve(job ?? {}),
+      );
     });
 }

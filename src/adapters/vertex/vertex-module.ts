@@ -42,7 +42,7 @@ async function vertexClients(settings: VertexProviderConfig): Promise<VertexClie
   return {
     pipelines,
     schedules: new ScheduleServiceClient(options, serviceGax),
-    fetchPipelineJob: await pipelineJobFetcher(pipelines, gax.grpc),
+    fetchPipelineJob: await pipelineJobFetcher(pipelines, serviceGax),
   };
 }
 

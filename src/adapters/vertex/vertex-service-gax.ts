@@ -50,6 +50,12 @@ function loadTrimmedProtos(gax: GaxModule): TrimmedProtos {
   return { json: root.toJSON(), root };
 }
 
+/** A google-gax instance made by {@link vertexServiceGax}. */
+export type VertexServiceGax = GaxModule & {
+  /** The resolved definitions it gives the clients, loaded once, for calls made beside them. */
+  readonly serviceRoot: () => ProtoRoot;
+};
+
 /**
  * A google-gax instance for the Vertex AI pipeline and schedule clients that gives them only the
  * definitions of those two services.
@@ -64,7 +70,7 @@ function loadTrimmedProtos(gax: GaxModule): TrimmedProtos {
  * exactly as before. Everything else — channel, credentials (so `sslCreds` from `gax.grpc` still
  * match), call settings, LRO polling — is the real module.
  */
-export function vertexServiceGax(gax: GaxModule): GaxModule {
+export function vertexServiceGax(gax: GaxModule): VertexServiceGax {
   let trimmed: TrimmedProtos | undefined;
   const protos = (): TrimmedProtos => (trimmed ??= loadTrimmedProtos(gax));
 
@@ -83,6 +89,7 @@ export function vertexServiceGax(gax: GaxModule): GaxModule {
 
   return {
     ...gax,
+    serviceRoot: () => protos().root,
     GrpcClient: TrimmedGrpcClient,
     protobufFromJSON: (json: object, ignoreCache?: boolean): ProtoRoot =>
       isAiplatformBundle(json) ? protos().root : gax.protobufFromJSON(json, ignoreCache),
