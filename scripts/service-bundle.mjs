@@ -251,8 +251,12 @@ export async function writeServiceBundle({ outdir, sourcemap, besideSources = fa
   const result = await build({ ...(await serviceBundleOptions({ outdir, sourcemap })), metafile: true });
   await copyServiceAssets(outdir, { besideSources });
   const externals = externalImports(result.metafile);
-  const specifiers = (kinds) => [...new Set(externals.filter(({ kind }) => kinds(kind)).map(({ path }) => path))].sort();
-  const modules = { require: specifiers((kind) => kind === 'require-call'), import: specifiers((kind) => kind !== 'require-call') };
+  const specifiers = (required) =>
+    externals
+      .filter(({ kind }) => (kind === 'require-call') === required)
+      .map(({ path }) => path)
+      .sort();
+  const modules = { require: specifiers(true), import: specifiers(false) };
   await writeFile(join(outdir, 'compile-cache-modules.json'), `${JSON.stringify(modules, null, 2)}\n`);
   await copyFile(new URL('./warm-compile-cache.mjs', import.meta.url), join(outdir, 'warm-compile-cache.mjs'));
   return externals;

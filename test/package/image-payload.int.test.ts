@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { PubSub } from '@google-cloud/pubsub';
 import { expect } from 'chai';
 import { RecordingWebhookReceiver } from '../../src/testing/recording-webhook-receiver.js';
@@ -15,7 +13,7 @@ import { eventually } from '../support/eventually.js';
 import { FakeGcsServer } from '../support/fake-gcs-server.js';
 import { FakeVertexServer } from '../support/fake-vertex-server.js';
 import { PubSubEmulator } from '../support/pubsub-emulator.js';
-import { PayloadService, warmCompileCache, writePayload } from './payload-service.js';
+import { PayloadService, runWarmCompileCache, warmCompileCache, writePayload } from './payload-service.js';
 
 const project = 'payload-project';
 const location = 'europe-west2';
@@ -82,10 +80,7 @@ describe('the image payload (scripts/image-payload.mjs) runs every provider on i
   });
 
   it('fills no compile cache unless NODE_COMPILE_CACHE names one, and says so', async () => {
-    const failure = await promisify(execFile)(process.execPath, ['dist/warm-compile-cache.mjs'], {
-      cwd: payload,
-      env: { PATH: process.env['PATH'] ?? '' },
-    }).then(
+    const failure = await runWarmCompileCache(payload, {}).then(
       () => undefined,
       (error: { code: number; stderr: string }) => error,
     );

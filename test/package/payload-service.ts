@@ -23,17 +23,19 @@ export async function writePayload(directory: string): Promise<PayloadReport> {
   return { mib: Number(size[1]), output: stdout };
 }
 
-/**
- * Fills `{payload}/compile-cache` with the command the Dockerfile runs after copying the payload;
- * answers the directory, for NODE_COMPILE_CACHE as the image sets it.
- */
-export async function warmCompileCache(payload: string): Promise<string> {
-  const cache = join(payload, 'compile-cache');
-  await run(process.execPath, ['dist/warm-compile-cache.mjs'], {
+/** Runs the command the Dockerfile runs after copying the payload, with only `env` (and PATH) set. */
+export function runWarmCompileCache(payload: string, env: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, ['dist/warm-compile-cache.mjs'], {
     cwd: payload,
-    env: { PATH: process.env['PATH'] ?? '', NODE_COMPILE_CACHE: cache },
+    env: { PATH: process.env['PATH'] ?? '', ...env },
     timeout: 60_000,
   });
+}
+
+/** Fills `{payload}/compile-cache` as the image build does; answers it, for NODE_COMPILE_CACHE as the image sets it. */
+export async function warmCompileCache(payload: string): Promise<string> {
+  const cache = join(payload, 'compile-cache');
+  await runWarmCompileCache(payload, { NODE_COMPILE_CACHE: cache });
   return cache;
 }
 

@@ -33,7 +33,10 @@ export async function pipelineJobFetcher(client: PipelineServiceClient, gax: Ver
   if (!method?.resolvedRequestType || !method.resolvedResponseType) throw new Error(`${pipelineService} has no resolved GetPipelineJob`);
   const path = `/${pipelineService}/${method.name}`;
   const { resolvedRequestType: requestType, resolvedResponseType: jobType } = method;
-  const serialize = (request: { name: string }): Buffer => Buffer.from(requestType.encode(request).finish());
+  const serialize = (request: { name: string }): Buffer => {
+    const bytes = requestType.encode(request).finish();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
   const deserialize = (bytes: Buffer): ProtoPipelineJob => jobType.toObject(jobType.decode(bytes), { longs: String, enums: String });
   return (name, timeoutMs) =>
     new Promise((resolve, reject) => {

@@ -5,34 +5,10 @@ import { type PipelineJobFetcher, pipelineJobFetcher } from '../../../src/adapte
 import { reportOfProtoPipelineJob } from '../../../src/adapters/vertex/vertex-proto-mapping.js';
 import { vertexServiceGax } from '../../../src/adapters/vertex/vertex-service-gax.js';
 import { FakeVertexServer } from '../../support/fake-vertex-server.js';
+import { finishedJob, vertexParent } from './vertex-log-entries.js';
 
-const jobName = 'projects/p/locations/europe-west2/pipelineJobs/run-1';
-
-/** A finished job as Vertex AI answers it: one task with one artifact, most fields unset. */
-const finishedJob = {
-  name: jobName,
-  state: 'PIPELINE_STATE_SUCCEEDED',
-  labels: { 'run-name': 'run-1', 'run-namespace': 'team' },
-  startTime: { seconds: 1_700_000_000, nanos: 250_000_000 },
-  endTime: { seconds: 1_700_000_060, nanos: 0 },
-  jobDetail: {
-    taskDetails: [
-      {
-        taskName: 'Trainer',
-        outputs: {
-          model: {
-            artifacts: [
-              {
-                uri: 'gs://bucket/model',
-                metadata: { fields: { accuracy: { numberValue: 0.9 }, tags: { listValue: { values: [{ stringValue: 'a' }] } } } },
-              },
-            ],
-          },
-        },
-      },
-    ],
-  },
-};
+const jobId = 'run-1';
+const jobName = `${vertexParent}/pipelineJobs/${jobId}`;
 
 describe('pipelineJobFetcher: GetPipelineJob on the generated client’s stub, over gRPC to a fake Vertex AI', () => {
   let vertex: FakeVertexServer;
@@ -54,27 +30,30 @@ describe('pipelineJobFetcher: GetPipelineJob on the generated client’s stub, o
   });
 
   it('decodes enums and 64-bit integers as strings, and leaves out every field Vertex AI did not set', async () => {
-    vertex.jobs.set(jobName, finishedJob);
+    vertex.jobs.set(jobName, finishedJob(jobId));
     const job = await fetchJob(jobName);
     expect(job.state).to.equal('PIPELINE_STATE_SUCCEEDED');
-    expect(job.startTime).to.deep.equal({ seconds: '1700000000', nanos: 250_000_000 });
+    expect(job.startTime).to.deep.equal({ seconds: '1900000000', nanos: 500_000_000 });
     expect(job).not.to.have.any.keys('displayName', 'pipelineSpec', 'runtimeConfig', 'error', 'createTime');
     const [task] = job.jobDetail?.taskDetails ?? [];
     expect(task).not.to.have.any.keys('state', 'inputs', 'executorDetail', 'pipelineTaskStatus');
-    expect(task?.outputs?.['model']?.artifacts?.[0]).to.deep.equal(finishedJob.jobDetail.taskDetails[0]!.outputs.model.artifacts[0]);
+    expect(task?.outputs?.['model']?.artifacts?.[0]).to.deep.equal({
+      uri: 'gs://pipeline-root/model',
+      metadata: { fields: { accuracy: { numberValue: 0.9 }, tags: { listValue: { values: [{ stringValue: 'a' }] } } } },
+    });
   });
 
   it('gives what the completion rules read', async () => {
-    vertex.jobs.set(jobName, finishedJob);
+    vertex.jobs.set(jobName, finishedJob(jobId));
     expect(reportOfProtoPipelineJob(await fetchJob(jobName))).to.deep.equal({
       state: 'PIPELINE_STATE_SUCCEEDED',
-      labels: { 'run-name': 'run-1', 'run-namespace': 'team' },
-      startTime: new Date(1_700_000_000_250),
-      endTime: new Date(1_700_000_060_000),
+      labels: { 'pipeline-name': 'pipe', 'pipeline-namespace': 'team', 'run-name': jobId, 'run-namespace': 'team' },
+      startTime: new Date(1_900_000_000_500),
+      endTime: new Date(1_900_000_060_000),
       tasks: [
         {
           taskName: 'Trainer',
-          outputs: [{ name: 'model', artifacts: [{ uri: 'gs://bucket/model', metadata: { accuracy: 0.9, tags: ['a'] } }] }],
+          outputs: [{ name: 'model', artifacts: [{ uri: 'gs://pipeline-root/model', metadata: { accuracy: 0.9, tags: ['a'] } }] }],
         },
       ],
     });
@@ -86,7 +65,7 @@ describe('pipelineJobFetcher: GetPipelineJob on the generated client’s stub, o
   });
 
   it('sends the routing header and the deadline', async () => {
-    vertex.jobs.set(jobName, finishedJob);
+    vertex.jobs.set(jobName, finishedJob(jobId));
     const before = Date.now();
     await fetchJob(jobName, 5_000);
     const call = vertex.calls.filter((received) => received.method === 'GetPipelineJob').at(-1)!;
