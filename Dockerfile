@@ -24,7 +24,7 @@ ENV NODE_ENV=production
 # throughput. bench/ reads them from here, so the benchmarks measure what the image runs.
 ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=1"
 # Compiled code of the service and the packages it loads, filled below at build time: a start-up
-# reads it instead of compiling (the vai provider is ready 7–10% sooner). Node keys the
+# reads it instead of compiling (the vai provider is ready 7–11% sooner). Node keys the
 # cache by its version and the user id, so a pod run as another uid compiles as it would
 # without one; it cannot write to the cache, and Node carries on silently when it cannot.
 ENV NODE_COMPILE_CACHE=/app/compile-cache
