@@ -1,7 +1,7 @@
 # One image for every provider: the provider kind is chosen at start-up from the environment.
 # The final stage copies only the payload that scripts/image-payload.mjs writes (the service
 # bundle, the files of the few packages it loads from node_modules, the OpenAPI document):
-# about 25 MiB instead of the 235 MiB of a production node_modules. `npm run payload -- DIR`
+# about 15 MiB instead of the 235 MiB of a production node_modules. `npm run payload -- DIR`
 # writes the same payload outside Docker.
 
 FROM node:24-slim AS build

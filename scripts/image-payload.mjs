@@ -4,11 +4,11 @@
 //
 // The payload is the service bundle (see service-bundle.mjs) without source maps, the OpenAPI
 // document it serves, a package.json that makes the bundle ESM, and a node_modules holding only
-// the files of the unbundled packages (google-gax, the Vertex AI clients and their
-// dependencies) that the bundle can load: every file their static imports and requires reach,
-// found by letting esbuild resolve them the way Node does, plus the .proto files they read
-// from disk. Everything else of the full install (types, sources, maps, the Vertex AI services
-// we never call) stays out: the full production install is about 235 MiB.
+// what the bundle loads from outside itself: every file its external imports and requires reach
+// (the few packages it imports dynamically), found by letting esbuild resolve them the way Node
+// does, plus the .proto files read from disk. Everything else of the full install (types,
+// sources, maps, the Vertex AI services we never call) stays out: the full production install
+// is about 235 MiB.
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
@@ -22,9 +22,10 @@ import { repositoryRoot, writeServiceBundle } from './service-bundle.mjs';
 const budgetMiB = 100;
 
 /**
- * Files read from disk by path rather than imported, so no import graph reaches them. google-gax
- * loads the common protos from build/protos; our Vertex adapter loads the two services' .proto
- * files (and what they import) from the client package's build/protos.
+ * Files read from disk by path rather than imported, so no import graph reaches them: our Vertex
+ * adapter loads the two services' .proto files (and what they import) from the client package's
+ * build/protos and google-gax's, finding each package as Node would from the chunks (the
+ * top-level copy, by its package.json), though the packages' modules themselves are bundled.
  */
 const readByPath = [
   { packageName: 'google-gax', directory: 'build/protos', extension: '.proto' },
@@ -104,16 +105,14 @@ async function filesWithExtension(directory, extension) {
   return entries.filter((entry) => entry.isFile() && entry.name.endsWith(extension)).map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** The read-by-path files of every installed copy of the packages named in {@link readByPath}. */
-async function filesReadByPath(reachable) {
-  const directories = new Set(reachable.map(packageDirectory));
+/** The read-by-path files of the top-level copies of the packages named in {@link readByPath}. */
+async function filesReadByPath() {
   const files = [];
   for (const { packageName, directory, extension } of readByPath) {
-    for (const installed of directories) {
-      if (installed.endsWith(`${sep}node_modules${sep}${packageName.split('/').join(sep)}`)) {
-        files.push(...(await filesWithExtension(join(installed, directory), extension)));
-      }
-    }
+    const installed = join(repositoryRoot, 'node_modules', ...packageName.split('/'));
+    const found = await filesWithExtension(join(installed, directory), extension);
+    if (found.length === 0) throw new Error(`no ${extension} files in ${packageName}/${directory}: is ${packageName} installed?`);
+    files.push(...found);
   }
   return files;
 }
@@ -137,7 +136,7 @@ export async function writeImagePayload(payload) {
   await mkdir(payload, { recursive: true });
   const externals = await writeServiceBundle({ outdir: join(payload, 'dist'), sourcemap: false });
   const { files: reachable, unresolved } = await reachableFiles(externals);
-  const files = new Set([...reachable, ...(await filesReadByPath(reachable))]);
+  const files = new Set([...reachable, ...(await filesReadByPath())]);
   for (const file of [...files]) for (const manifest of await manifestsOf(file)) files.add(manifest);
   const sizes = new Map();
   for (const file of files) {

@@ -4,14 +4,13 @@
 // Why bundle: resolving and compiling the few hundred small files of inversify, koa and
 // prom-client is most of the start-up time; one bundle (plus a chunk per provider, loaded only
 // when chosen) starts in about half the time and takes less memory, and the image needs no
-// node_modules for the code it holds. The Kubernetes client and the Pub/Sub client are bundled
-// too (the latter through src/adapters/vertex/pubsub-sdk.ts, since a dynamic import of a
-// CommonJS package stays outside), and so is the Storage client, an ES module, in a chunk loaded
-// on first use. Not bundled are google-gax and the Vertex AI clients: they read .proto files
-// beside their own modules, and our Vertex adapter finds those files (and the clients' proto
-// bundle in the module cache) by resolving the packages. So they, and every package they
-// depend on, stay in node_modules as the one copy all code shares; the payload keeps only the
-// files they load.
+// node_modules for the code it holds. The Kubernetes client, the Pub/Sub client and the two
+// Vertex AI clients with google-gax and grpc-js are bundled too (the CommonJS ones through
+// src/adapters/vertex/pubsub-sdk.ts and vertex-sdk.ts, since a dynamic import of a CommonJS
+// package stays outside), and so is the Storage client, an ES module, in a chunk loaded on first
+// use. google-gax and grpc-js were left in node_modules before, as files the Vertex adapter
+// finds by resolving their packages; bundled, the vai provider was ready about 90 ms of CPU
+// sooner. What is still read by path at run time is only .proto files (see image-payload.mjs).
 //
 // Much of what is left of the start-up is compiling the bundle and those packages. Beside the
 // bundle goes warm-compile-cache.mjs, which fills a Node compile cache with all of it; the image
@@ -21,13 +20,9 @@ import { copyFile, cp, readFile, realpath, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { dependencyClosure } from './dependency-closure.mjs';
 
 /** The repository root. */
 export const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
-
-/** The packages loaded by file path at run time; they and their dependencies stay external. */
-const unbundledPackages = ['google-gax', '@google-cloud/aiplatform'];
 
 /** Directories of ours that adapters read relative to their module (`src/` → next to the chunks). */
 const serviceAssets = ['adapters/kfp/proto'];
@@ -44,16 +39,15 @@ async function isCommonJs(file) {
 }
 
 /**
- * Leaves an import to node_modules when it resolves into the top-level copy of a package (the
- * one a chunk finds at run time) and either that package is unbundled, or the import is a
- * dynamic import() of CommonJS: with code splitting, esbuild gives such an import only a
- * `default` export, so `const { PubSub } = await import('@google-cloud/pubsub')` would find
- * nothing (evanw/esbuild#3245); Node's own loader gives it the named exports. An import that
- * resolves to a nested copy (a bundled package's own node-fetch, say) cannot be found from the
- * chunks, so it is bundled.
+ * Leaves a dynamic import() of CommonJS to node_modules when it resolves into the top-level copy
+ * of a package (the one a chunk finds at run time): with code splitting, esbuild gives such an
+ * import only a `default` export, so `const { PubSub } = await import('@google-cloud/pubsub')`
+ * would find nothing (evanw/esbuild#3245); Node's own loader gives it the named exports. An
+ * import that resolves to a nested copy (a bundled package's own node-fetch, say) cannot be
+ * found from the chunks, so it is bundled.
  * @returns {Promise<import('esbuild').Plugin>}
  */
-async function unbundledPackagesPlugin() {
+async function dynamicCommonJsImportsPlugin() {
   // esbuild resolves to real paths, so the comparison is between real paths too: node_modules
   // may be a symbolic link to a shared install.
   const topLevel = await realpath(join(repositoryRoot, 'node_modules'));
@@ -61,24 +55,86 @@ async function unbundledPackagesPlugin() {
     const parts = relative(topLevel, path).split(sep);
     return parts[0] !== '..' && !parts.includes('node_modules');
   };
-  const closure = await dependencyClosure(repositoryRoot, unbundledPackages);
-  const unbundled = (await Promise.all([...closure].map((directory) => realpath(directory)))).filter(isTopLevel);
   return {
-    name: 'unbundled-packages',
+    name: 'dynamic-commonjs-imports',
     setup(build) {
       build.onResolve({ filter: /^[^./]/ }, async ({ path, kind, importer, resolveDir, pluginData }) => {
-        if (pluginData === unbundledPackagesPlugin || path.startsWith('node:')) return undefined;
-        const resolved = await build.resolve(path, { kind, importer, resolveDir, pluginData: unbundledPackagesPlugin });
+        if (kind !== 'dynamic-import' || pluginData === dynamicCommonJsImportsPlugin || path.startsWith('node:')) return undefined;
+        const resolved = await build.resolve(path, { kind, importer, resolveDir, pluginData: dynamicCommonJsImportsPlugin });
         if (resolved.errors.length > 0) return undefined;
         if (resolved.external || !isTopLevel(resolved.path)) return resolved;
-        const external =
-          unbundled.some((directory) => resolved.path.startsWith(directory + sep)) ||
-          (kind === 'dynamic-import' && (await isCommonJs(resolved.path)));
-        return external ? { path, external: true } : resolved;
+        return (await isCommonJs(resolved.path)) ? { path, external: true } : resolved;
       });
     },
   };
 }
+
+/**
+ * Node gives an ES module import of `node:http` every export of the module, and reading its
+ * `WebSocket`, `CloseEvent` and `MessageEvent` exports loads the whole undici library Node ships:
+ * `import('node:http')` took 35–55 ms in a fresh Node 24, `require('node:http')` 7 ms. So the
+ * bundle's imports of it go through `require`, whose exports are read only when used.
+ * @type {import('esbuild').Plugin}
+ */
+const httpThroughRequirePlugin = {
+  name: 'http-through-require',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?http$/ }, ({ kind }) =>
+      kind === 'import-statement' || kind === 'dynamic-import' ? { path: 'node:http', namespace: 'required-builtin' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'required-builtin' }, ({ path }) => ({
+      contents: `module.exports = require(${JSON.stringify(path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * google-gax loads @grpc/proto-loader when it is loaded, and with it protobufjs's descriptor
+ * extension, about 12 ms of building definitions at start-up. Its gRPC clients now get their
+ * service constructors without it (see generatedClientRewritesPlugin), so it is left to the
+ * calls that need it (the long-running operations client's definitions, on first use), loaded
+ * on the first one.
+ * @type {import('esbuild').Plugin}
+ */
+const lazyProtoLoaderPlugin = {
+  name: 'lazy-proto-loader',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]google-gax[\\/]build[\\/]src[\\/]grpc\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const rewrite = (text, from, to) => rewriteOnce(text, path, from, to, 'lazyProtoLoaderPlugin');
+      let contents = rewrite(
+        source,
+        'const grpcProtoLoader = __importStar(require("@grpc/proto-loader"));',
+        'let __grpcProtoLoader;\nconst grpcProtoLoader = () => (__grpcProtoLoader ??= __importStar(require("@grpc/proto-loader")));',
+      );
+      contents = rewrite(contents, 'grpcProtoLoader.loadSync(filename, options)', 'grpcProtoLoader().loadSync(filename, options)');
+      contents = rewrite(contents, 'grpcProtoLoader.fromJSON(json, options)', 'grpcProtoLoader().fromJSON(json, options)');
+      if (/grpcProtoLoader\./.test(contents)) throw new Error(`${path}: another use of @grpc/proto-loader; review lazyProtoLoaderPlugin`);
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+/** What the bundled Vertex AI clients get in place of their 4 MB protos.json (see below). */
+const aiplatformProtosStandInModule = fileURLToPath(new URL('../src/adapters/vertex/aiplatform-protos-stand-in.ts', import.meta.url));
+
+/**
+ * The Vertex AI clients load the package's protos.json (4 MB, every Vertex AI service) and hand
+ * it to google-gax, whose instance from `vertexServiceGax` gives them the definitions of their
+ * two services instead. Bundled, the JSON would be 4 MB of source compiled and kept for nothing,
+ * so the bundle gives them a stand-in object that `vertexServiceGax` knows for the bundle.
+ * @type {import('esbuild').Plugin}
+ */
+const aiplatformProtosStandInPlugin = {
+  name: 'aiplatform-protos-stand-in',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@google-cloud[\\/]aiplatform[\\/]build[\\/]protos[\\/]protos\.json$/ }, () => ({
+      contents: `module.exports = require(${JSON.stringify(aiplatformProtosStandInModule)}).aiplatformProtosStandIn;`,
+      loader: 'js',
+    }));
+  },
+};
 
 /**
  * The Pub/Sub client's packages each load a generated module of static protobuf classes
@@ -101,29 +157,77 @@ const unusedStaticProtosPlugin = {
 };
 
 /**
- * Every generated Pub/Sub client builds an IAM client in its constructor, loading the IAM
- * definitions (the vai provider was ready in 514 instead of 575 ms without it), and on close
- * makes that client open a channel only to close it. The service never calls an IAM method, so the bundle makes the
- * clients build theirs on first use and close it only if built. The replacements are exact: a
- * client version whose text differs fails the build rather than bundling the eager code.
+ * An exact rewrite of a bundled client's source: `from` must occur exactly once, so a client
+ * version whose text differs fails the build rather than bundling the code the rewrite replaces.
+ */
+function rewriteOnce(source, path, from, to, plugin) {
+  if (source.split(from).length !== 2) {
+    throw new Error(`${path}: expected ${JSON.stringify(from)} exactly once; review ${plugin}`);
+  }
+  return source.replace(from, () => to);
+}
+
+/** Where the bundled Pub/Sub clients take their gRPC service constructors from (see below). */
+const grpcServiceClientsModule = fileURLToPath(new URL('../src/adapters/vertex/grpc-service-clients.ts', import.meta.url));
+
+/**
+ * Makes a generated client build its mixin client `member` (the IAM or Locations client) on first
+ * use rather than in its constructor, and close it only if built.
+ */
+function lazyMixinClient(source, path, member, className) {
+  const rewrite = (text, from, to) => rewriteOnce(text, path, from, to, 'generatedClientRewritesPlugin');
+  const built = rewrite(
+    source,
+    `this.${member} = new this._gaxModule.${className}(this._gaxGrpc, opts);`,
+    `Object.defineProperty(this, '${member}', { configurable: true, get: () => (this._built_${member} ??= new this._gaxModule.${className}(this._gaxGrpc, opts)) });`,
+  );
+  return rewrite(built, `this.${member}.close().catch(`, `(this._built_${member}?.close() ?? Promise.resolve()).catch(`);
+}
+
+/**
+ * Rewrites of the generated clients the service builds (the Pub/Sub ones and the Vertex AI
+ * pipeline and schedule clients):
+ * - Each builds an IAM client in its constructor (the Vertex AI ones a Locations client too),
+ *   loading those services' definitions: the vai provider was ready in 514 instead of 575 ms
+ *   without the Pub/Sub one. On close it makes them open a channel only to close it. The service
+ *   calls no IAM or Locations method, so the clients build theirs on first use and close them
+ *   only if built.
+ * - The Pub/Sub clients turn their definitions into gRPC service constructors with google-gax's
+ *   `loadProtoJSON`, whose @grpc/proto-loader step also builds descriptor protos for gRPC server
+ *   reflection; the gRPC (not REST) clients take theirs from `grpcServiceClientsOfJson` instead,
+ *   the same constructors without those descriptors (src/adapters/vertex/grpc-service-clients.ts;
+ *   the Vertex AI clients get theirs from `vertexServiceGax`).
  * @type {import('esbuild').Plugin}
  */
-const lazyIamClientPlugin = {
-  name: 'lazy-iam-client',
+const generatedClientRewritesPlugin = {
+  name: 'generated-client-rewrites',
   setup(build) {
-    const eager = 'this.iamClient = new this._gaxModule.IamClient(this._gaxGrpc, opts);';
-    const lazy =
-      "Object.defineProperty(this, 'iamClient', { configurable: true, get: () => (this._builtIamClient ??= new this._gaxModule.IamClient(this._gaxGrpc, opts)) });";
-    const eagerClose = 'this.iamClient.close().catch(';
-    const lazyClose = '(this._builtIamClient?.close() ?? Promise.resolve()).catch(';
     build.onLoad({ filter: /[\\/]@google-cloud[\\/]pubsub-api[\\/]build[\\/]src[\\/]v1[\\/]\w+_client\.js$/ }, async ({ path }) => {
       const source = await readFile(path, 'utf8');
       if (!source.includes('IamClient')) return undefined;
-      if (source.split(eager).length !== 2 || source.split(eagerClose).length !== 2) {
-        throw new Error(`${path}: the IAM client is no longer built and closed as lazyIamClientPlugin expects; review the plugin`);
-      }
-      return { contents: source.replace(eager, lazy).replace(eagerClose, lazyClose), loader: 'js' };
+      const contents = rewriteOnce(
+        lazyMixinClient(source, path, 'iamClient', 'IamClient'),
+        path,
+        'this._protos = this._gaxGrpc.loadProtoJSON(jsonProtos);',
+        'this._protos = opts.fallback ? this._gaxGrpc.loadProtoJSON(jsonProtos) : __grpcServiceClientsOfJson(this._gaxModule, jsonProtos);',
+        'generatedClientRewritesPlugin',
+      );
+      const imported = `const { grpcServiceClientsOfJson: __grpcServiceClientsOfJson } = require(${JSON.stringify(grpcServiceClientsModule)});\n`;
+      return { contents: imported + contents, loader: 'js' };
     });
+    build.onLoad(
+      { filter: /[\\/]@google-cloud[\\/]aiplatform[\\/]build[\\/]src[\\/]v1[\\/](pipeline|schedule)_service_client\.js$/ },
+      async ({ path }) => {
+        const source = await readFile(path, 'utf8');
+        const contents = lazyMixinClient(
+          lazyMixinClient(source, path, 'iamClient', 'IamClient'),
+          path,
+          'locationsClient',
+          'LocationsClient',
+        );
+        return { contents, loader: 'js' };
+      },
+    );
   },
 };
 
@@ -203,9 +307,21 @@ export async function serviceBundleOptions({ outdir, sourcemap }) {
     target: 'node22',
     sourcemap,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [await unbundledPackagesPlugin(), unusedStaticProtosPlugin, lazyIamClientPlugin, subscriberOnlyProtosPlugin],
-    // Bundled CommonJS packages call require() for Node built-ins and the external packages.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    plugins: [
+      await dynamicCommonJsImportsPlugin(),
+      httpThroughRequirePlugin,
+      lazyProtoLoaderPlugin,
+      unusedStaticProtosPlugin,
+      generatedClientRewritesPlugin,
+      subscriberOnlyProtosPlugin,
+      aiplatformProtosStandInPlugin,
+    ],
+    // Bundled CommonJS packages call require() for Node built-ins and the external packages, and
+    // some name paths beside their module at load (google-gax its proto include directory, which
+    // only its .proto loading, unused here, reads): they get the chunk's own.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; import { dirname as __pathDirname } from 'node:path'; import { fileURLToPath as __fileURLToPath } from 'node:url'; const require = __createRequire(import.meta.url); const __filename = __fileURLToPath(import.meta.url); const __dirname = __pathDirname(__filename);",
+    },
     logLevel: 'warning',
   };
 }

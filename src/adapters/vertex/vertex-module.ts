@@ -25,11 +25,7 @@ import { vertexServiceGax } from './vertex-service-gax.js';
  * fixed universe domain spares the clients a metadata-server lookup.
  */
 async function vertexClients(settings: VertexProviderConfig): Promise<VertexClients> {
-  const [{ PipelineServiceClient }, { ScheduleServiceClient }, gax] = await Promise.all([
-    import('@google-cloud/aiplatform/build/src/v1/pipeline_service_client.js'),
-    import('@google-cloud/aiplatform/build/src/v1/schedule_service_client.js'),
-    import('google-gax'),
-  ]);
+  const { PipelineServiceClient, ScheduleServiceClient, gax } = await import('./vertex-sdk.js');
   const endpoint = parseVertexEndpoint(settings.vaiEndpoint);
   const options = {
     apiEndpoint: endpoint.host,

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type * as Gax from 'google-gax';
+import { aiplatformProtosStandIn } from './aiplatform-protos-stand-in.js';
+import { grpcServiceClients } from './grpc-service-clients.js';
 
 /** The google-gax module, as the generated clients take it in their `gaxInstance` argument. */
 export type GaxModule = typeof Gax;
@@ -14,32 +16,46 @@ const require = createRequire(import.meta.url);
 /** The services this provider calls; their imports pull in every message they use. */
 const serviceProtoFiles = ['google/cloud/aiplatform/v1/pipeline_service.proto', 'google/cloud/aiplatform/v1/schedule_service.proto'];
 
-/** What the trimmed definitions are built from, and the bundle they stand in for. */
-interface TrimmedProtos {
-  /** camelCase JSON of the two services and their dependencies, as the bundle would give it. */
-  readonly json: ProtoNamespace;
-  /** The same definitions as one resolved root, for the LRO decoders and error details. */
-  readonly root: ProtoRoot;
+/**
+ * The installed directory of a package, looked for the way Node looks (the node_modules folders
+ * from this module upwards) but without the package's exports map, which would hide its .proto
+ * files. In the service bundle those files are all that is left installed of the package.
+ */
+function installedPackage(name: string): string {
+  const found = (require.resolve.paths(name) ?? [])
+    .map((directory) => join(directory, name))
+    .find((directory) => existsSync(join(directory, 'package.json')));
+  if (found === undefined) throw new Error(`${name} is not installed: the Vertex AI clients need its .proto files`);
+  return found;
 }
 
 function protoIncludeDirs(): string[] {
-  const aiplatformClient = require.resolve('@google-cloud/aiplatform/build/src/v1/pipeline_service_client.js');
-  const aiplatformProtos = join(dirname(aiplatformClient), '..', '..', 'protos');
-  // google-gax has an exports map, so only its entry point resolves; its protos sit beside build/src.
-  const gaxProtos = join(dirname(require.resolve('google-gax')), '..', 'protos');
-  return [aiplatformProtos, gaxProtos];
+  return [join(installedPackage('@google-cloud/aiplatform'), 'build', 'protos'), join(installedPackage('google-gax'), 'build', 'protos')];
 }
 
+let bundlePath: string | null | undefined;
+
 /**
- * The generated clients' own proto bundle, found in the module cache where they put it. Only an
- * identical object is swapped: anything else goes to the real google-gax untouched.
+ * The generated clients' own proto bundle: the service bundle's stand-in for it, or the object
+ * they put in the module cache. Only an identical object is swapped: anything else goes to the
+ * real google-gax untouched.
  */
 function isAiplatformBundle(json: unknown): boolean {
-  const bundle: unknown = require.cache[require.resolve('@google-cloud/aiplatform/build/protos/protos.json')]?.exports;
+  if (json === aiplatformProtosStandIn) return true;
+  if (bundlePath === undefined) {
+    try {
+      bundlePath = require.resolve('@google-cloud/aiplatform/build/protos/protos.json');
+    } catch {
+      // Not installed beside a bundle that left it out: only the stand-in can be the bundle.
+      bundlePath = null;
+    }
+  }
+  const bundle: unknown = bundlePath === null ? undefined : require.cache[bundlePath]?.exports;
   return bundle !== undefined && json === bundle;
 }
 
-function loadTrimmedProtos(gax: GaxModule): TrimmedProtos {
+/** The two services and their dependencies as one resolved root, for the clients, the LRO decoders and error details. */
+function loadTrimmedRoot(gax: GaxModule): ProtoRoot {
   const includeDirs = protoIncludeDirs();
   const root = new gax.protobuf.Root();
   root.resolvePath = (_origin, target) =>
@@ -47,7 +63,7 @@ function loadTrimmedProtos(gax: GaxModule): TrimmedProtos {
   // protobufjs's default camelCases field names, which is how the bundled JSON spells them.
   root.loadSync(serviceProtoFiles);
   root.resolveAll();
-  return { json: root.toJSON(), root };
+  return root;
 }
 
 /** A google-gax instance made by {@link vertexServiceGax}. */
@@ -65,34 +81,37 @@ export type VertexServiceGax = GaxModule & {
  * clients that cost about 80 MiB of RSS (service idle 245 → 153 MiB) and most of the start-up
  * (constructing them 2.3 s → 0.4 s on a busy two-core machine), against a 256 Mi pod limit. The
  * clients take the gax module as an argument, so this one hands them a definition built from
- * `pipeline_service.proto` and `schedule_service.proto` instead, through the real
- * `GrpcClient.loadProtoJSON` and protobufjs: the same camelCase JSON shape, so requests encode
- * exactly as before. Everything else — channel, credentials (so `sslCreds` from `gax.grpc` still
+ * `pipeline_service.proto` and `schedule_service.proto` instead, turned into gRPC service
+ * constructors by {@link grpcServiceClients} (what `GrpcClient.loadProtoJSON` gives, without the
+ * reflection descriptors) from the same camelCase definitions, so requests encode exactly as
+ * before. Everything else — channel, credentials (so `sslCreds` from `gax.grpc` still
  * match), call settings, LRO polling — is the real module.
  */
 export function vertexServiceGax(gax: GaxModule): VertexServiceGax {
-  let trimmed: TrimmedProtos | undefined;
-  const protos = (): TrimmedProtos => (trimmed ??= loadTrimmedProtos(gax));
+  let trimmed: ProtoRoot | undefined;
+  const serviceRoot = (): ProtoRoot => (trimmed ??= loadTrimmedRoot(gax));
+  let services: Gax.grpc.GrpcObject | undefined;
+  const serviceClients = (): Gax.grpc.GrpcObject => (services ??= grpcServiceClients(gax, serviceRoot()));
 
   class TrimmedGrpcClient extends gax.GrpcClient {
     override loadProtoJSON(json: ProtoNamespace, ignoreCache?: boolean): Gax.grpc.GrpcObject {
-      return super.loadProtoJSON(isAiplatformBundle(json) ? protos().json : json, ignoreCache);
+      return isAiplatformBundle(json) ? serviceClients() : super.loadProtoJSON(json, ignoreCache);
     }
   }
 
   // The clients build a root from the bundle again for every failed call with status details.
   class TrimmedRoot extends gax.protobuf.Root {
     static override fromJSON(json: ProtoNamespace, root?: ProtoRoot): ProtoRoot {
-      return isAiplatformBundle(json) ? protos().root : gax.protobuf.Root.fromJSON(json, root);
+      return isAiplatformBundle(json) ? serviceRoot() : gax.protobuf.Root.fromJSON(json, root);
     }
   }
 
   return {
     ...gax,
-    serviceRoot: () => protos().root,
+    serviceRoot,
     GrpcClient: TrimmedGrpcClient,
     protobufFromJSON: (json: object, ignoreCache?: boolean): ProtoRoot =>
-      isAiplatformBundle(json) ? protos().root : gax.protobufFromJSON(json, ignoreCache),
+      isAiplatformBundle(json) ? serviceRoot() : gax.protobufFromJSON(json, ignoreCache),
     protobuf: { ...gax.protobuf, Root: TrimmedRoot },
   };
 }
