@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import * as gax from 'google-gax';
+import { aiplatformProtosStandIn } from '../../../src/adapters/vertex/aiplatform-protos-stand-in.js';
 import { vertexServiceGax } from '../../../src/adapters/vertex/vertex-service-gax.js';
 
 const require = createRequire(import.meta.url);
@@ -91,6 +92,19 @@ describe('vertexServiceGax', () => {
     } finally {
       await Promise.all(clients.map((client) => client.close()));
     }
+  });
+
+  it("takes the service bundle's stand-in for the clients' definitions as it takes their bundle", () => {
+    const trimmed = vertexServiceGax(gax);
+    const grpcClient = new trimmed.GrpcClient({ universeDomain: 'googleapis.com' });
+    const loaded = grpcClient.loadProtoJSON(aiplatformProtosStandIn) as unknown as {
+      google: { cloud: { aiplatform: { v1: Record<string, unknown> } } };
+    };
+    expect(loaded.google.cloud.aiplatform.v1).to.include.keys('PipelineService', 'ScheduleService');
+    expect(trimmed.protobufFromJSON(aiplatformProtosStandIn)).to.equal(trimmed.serviceRoot());
+    expect(trimmed.protobuf.Root.fromJSON(aiplatformProtosStandIn)).to.equal(trimmed.serviceRoot());
+    // An empty set of definitions that is not the stand-in stays empty.
+    expect(trimmed.protobufFromJSON({ nested: {} }).lookup('google.cloud.aiplatform.v1.PipelineJob')).to.equal(null);
   });
 
   it('leaves any other definitions to the real google-gax', () => {
