@@ -73,7 +73,9 @@ async function dynamicCommonJsImportsPlugin() {
  * Node gives an ES module import of `node:http` every export of the module, and reading its
  * `WebSocket`, `CloseEvent` and `MessageEvent` exports loads the whole undici library Node ships:
  * `import('node:http')` took 35–55 ms in a fresh Node 24, `require('node:http')` 7 ms. So the
- * bundle's imports of it go through `require`, whose exports are read only when used.
+ * bundle's imports of it go through `require`, whose exports are read only when used. Only of
+ * it: every built-in through `require` made the local provider's start-up 20–30 ms of CPU
+ * slower in interleaved start-ups (the namespace copies of the large modules' exports).
  * @type {import('esbuild').Plugin}
  */
 const httpThroughRequirePlugin = {

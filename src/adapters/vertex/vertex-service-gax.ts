@@ -33,7 +33,16 @@ function protoIncludeDirs(): string[] {
   return [join(installedPackage('@google-cloud/aiplatform'), 'build', 'protos'), join(installedPackage('google-gax'), 'build', 'protos')];
 }
 
-let bundlePath: string | null | undefined;
+function resolvedOrUndefined(specifier: string): string | undefined {
+  try {
+    return require.resolve(specifier);
+  } catch {
+    return undefined;
+  }
+}
+
+// Absent beside a service bundle, which gives the clients its stand-in instead.
+const aiplatformBundlePath = resolvedOrUndefined('@google-cloud/aiplatform/build/protos/protos.json');
 
 /**
  * The generated clients' own proto bundle: the service bundle's stand-in for it, or the object
@@ -42,15 +51,7 @@ let bundlePath: string | null | undefined;
  */
 function isAiplatformBundle(json: unknown): boolean {
   if (json === aiplatformProtosStandIn) return true;
-  if (bundlePath === undefined) {
-    try {
-      bundlePath = require.resolve('@google-cloud/aiplatform/build/protos/protos.json');
-    } catch {
-      // Not installed beside a bundle that left it out: only the stand-in can be the bundle.
-      bundlePath = null;
-    }
-  }
-  const bundle: unknown = bundlePath === null ? undefined : require.cache[bundlePath]?.exports;
+  const bundle: unknown = aiplatformBundlePath === undefined ? undefined : require.cache[aiplatformBundlePath]?.exports;
   return bundle !== undefined && json === bundle;
 }
 
