@@ -7,10 +7,11 @@ import type { Logger } from '../../ports/logger.js';
 import type { Provider } from '../../ports/provider.js';
 import type { HttpMetrics } from '../../ports/http-metrics.js';
 import { HttpError } from './http-error.js';
+import { answerJson } from './json-answer.js';
 import { type BodyReader, createBodyReader } from './json-body.js';
 import { jsonErrorMiddleware } from './json-error-middleware.js';
 import { requestObserverMiddleware, routePatternState } from './request-observer-middleware.js';
-import { resourceRoutes } from './resource-routes.js';
+import { addResourceRoutes } from './resource-routes.js';
 
 /** What a health probe (`/livez` or `/readyz`) is told: healthy or not, and why not. */
 export interface Health {
@@ -42,13 +43,13 @@ export interface HttpAppOptions {
   readonly openApiDocument?: string;
 }
 
+// As JSON text: an object body makes Koa ask whether it is a web stream, a Blob or a Response,
+// and the first such question loads Node's undici, tens of milliseconds of the first /readyz.
 function answerProbe(ctx: Koa.Context, health: Health, what: string): void {
-  ctx.status = health.healthy ? 200 : 503;
-  ctx.body = health.healthy ? {} : { providerError: `${what}: ${health.reason ?? 'starting'}` };
+  answerJson(ctx, health.healthy ? 200 : 503, health.healthy ? {} : { providerError: `${what}: ${health.reason ?? 'starting'}` });
 }
 
-function healthRoutes(options: HttpAppOptions): Router {
-  const router = new Router();
+function addHealthRoutes(router: Router, options: HttpAppOptions): void {
   const alive = options.liveness ?? ((): Health => ({ healthy: true }));
   router.get('/livez', function livez(ctx) {
     answerProbe(ctx, alive(), 'not alive');
@@ -63,11 +64,9 @@ function healthRoutes(options: HttpAppOptions): Router {
       ctx.body = openApiDocument;
     });
   }
-  return router;
 }
 
-function contributedRoutes(contributions: readonly HttpRouteContribution[], bodies: BodyReader): Router {
-  const router = new Router();
+function addContributedRoutes(router: Router, contributions: readonly HttpRouteContribution[], bodies: BodyReader): void {
   for (const contribution of contributions) {
     const method = contribution.method.toLowerCase() as 'post' | 'put' | 'get';
     router[method](contribution.path, async function contributedRoute(ctx) {
@@ -75,11 +74,9 @@ function contributedRoutes(contributions: readonly HttpRouteContribution[], bodi
         Object.entries(ctx.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
       );
       const answer = await contribution.handle({ headers, body: await bodies.raw(ctx) });
-      ctx.status = answer.status;
-      ctx.body = answer.body;
+      answerJson(ctx, answer.status, answer.body);
     });
   }
-  return router;
 }
 
 /**
@@ -94,14 +91,19 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     values: options.bodyLimitValues ?? configDefaults.bodyLimitValues,
     depth: options.bodyLimitDepth ?? configDefaults.bodyLimitDepth,
   });
-  const routers = [healthRoutes(options), resourceRoutes(options.provider, bodies), contributedRoutes(options.contributions ?? [], bodies)];
+  // One router for every route: a router is a middleware of its own that matches the path again,
+  // and every one a request passes without a match costs it that for nothing.
+  const router = new Router();
+  addHealthRoutes(router, options);
+  addResourceRoutes(router, options.provider, bodies);
+  addContributedRoutes(router, options.contributions ?? [], bodies);
   app.use(
     requestObserverMiddleware({ logger: options.logger, ids: options.ids, ...(options.metrics ? { metrics: options.metrics } : {}) }),
   );
   app.use(jsonErrorMiddleware(options.logger));
-  for (const router of routers) app.use(router.routes());
+  app.use(router.routes());
   app.use(async function unmatched(ctx) {
-    const layers = routers.flatMap((router) => router.match(ctx.path, ctx.method).path);
+    const layers = router.match(ctx.path, ctx.method).path;
     const allowed = new Set(layers.flatMap((layer) => layer.methods));
     if (allowed.size > 0) {
       // The path has a route, only not for this method: its metrics keep the route's pattern.

@@ -4,6 +4,7 @@ import { errorMessage } from '../../domain/error-message.js';
 import { isProviderError } from '../../domain/errors.js';
 import type { Logger } from '../../ports/logger.js';
 import { HttpError } from './http-error.js';
+import { answerJson } from './json-answer.js';
 import { httpStatusOfErrorKind } from './http-status-of-error-kind.js';
 import { requestIdHeader } from './request-observer-middleware.js';
 
@@ -49,8 +50,7 @@ export function jsonErrorMiddleware(logger: Logger): Middleware {
     } catch (error) {
       const { status, message } = statusAndMessage(error);
       const id = idOfErrorAnswer(ctx);
-      ctx.status = status;
-      ctx.body = { ...(id === undefined ? {} : { id }), providerError: message || `request failed with status ${status}` };
+      answerJson(ctx, status, { ...(id === undefined ? {} : { id }), providerError: message || `request failed with status ${status}` });
       if (status >= 500 && status !== 501) {
         logger.error('request failed', {
           requestId: ctx.response.get(requestIdHeader) || undefined,

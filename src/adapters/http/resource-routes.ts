@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Context } from 'koa';
 import {
   decodeExperimentDefinition,
@@ -15,6 +15,7 @@ import {
   type ResourceType,
   resourceTypes,
 } from '../../ports/provider.js';
+import { answerJson } from './json-answer.js';
 import type { BodyReader } from './json-body.js';
 import { carryIdInErrorAnswers } from './json-error-middleware.js';
 
@@ -70,34 +71,29 @@ export const resourceRoutePatterns = Object.freeze({
 });
 
 /**
- * The operator's resource API, for every resource type from one table: POST creates (201),
- * PUT updates (200), DELETE deletes (200 with exactly `{}`). An operation the provider leaves
- * out is 501. Error answers to PUT and DELETE carry the id of the path, those to POST none; an
- * unknown type (404) is refused before the id is read, as such a path names no resource.
+ * Adds the operator's resource API to `router`, for every resource type from one table: POST
+ * creates (201), PUT updates (200), DELETE deletes (200 with exactly `{}`). An operation the
+ * provider leaves out is 501. Error answers to PUT and DELETE carry the id of the path, those to
+ * POST none; an unknown type (404) is refused before the id is read, as such a path names no resource.
  */
-export function resourceRoutes(provider: Provider, bodies: BodyReader): Router {
-  const router = new Router();
+export function addResourceRoutes(router: Router, provider: Provider, bodies: BodyReader): void {
   router.post(resourceRoutePatterns.collection, async function createResource(ctx) {
     const type = resourceType(ctx);
     const create = operation(provider, type, 'create');
     const definition = decoders[type](await bodies.json(ctx));
-    ctx.status = 201;
-    ctx.body = { id: await create(definition) };
+    answerJson(ctx, 201, { id: await create(definition) });
   });
   router.put(resourceRoutePatterns.item, async function updateResource(ctx) {
     const type = resourceType(ctx);
     const id = resourceId(ctx);
     const update = operation(provider, type, 'update');
     const definition = decoders[type](await bodies.json(ctx));
-    ctx.status = 200;
-    ctx.body = { id: await update(id, definition) };
+    answerJson(ctx, 200, { id: await update(id, definition) });
   });
   router.delete(resourceRoutePatterns.item, async function deleteResource(ctx) {
     const type = resourceType(ctx);
     const id = resourceId(ctx);
     await operation(provider, type, 'delete')(id);
-    ctx.status = 200;
-    ctx.body = {};
+    answerJson(ctx, 200, {});
   });
-  return router;
 }
