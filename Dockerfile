@@ -22,8 +22,8 @@ ENV NODE_ENV=production
 # memory and lets garbage pile up far past that (a vai service measured over 300 MiB RSS with
 # about 50 MiB live while events flowed); with these caps it peaks near 140 MiB at the same
 # throughput. The young generation's 2 MiB semi-spaces, against 1, cost 2–3 MiB of RSS and
-# spend about a tenth less CPU on a local run request and start the services sooner (4 MiB
-# saved a little more CPU for 5 MiB, too close to the local provider's 100 MiB goal).
+# spend about a tenth less CPU on a local run request and start the services sooner. 4 MiB
+# ones saved a little more CPU, but the vai service's peak RSS then grew with its backlog (+8%).
 # bench/ reads these flags from here, so the benchmarks measure what the image runs.
 ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=2"
 # Compiled code of the service and the packages it loads, filled below at build time: a start-up
