@@ -118,6 +118,14 @@ describe('the image payload (scripts/image-payload.mjs) runs every provider on i
     const main = await readFile(join(payload, 'dist', 'main.js'), 'utf8');
     expect(main).to.include('require("node:http")');
     expect([main, ...sources].filter((source) => /^import [^;]* from "(node:)?http";/m.test(source))).to.deep.equal([]);
+    // Koa's request and response load accepts, type-is and mime-types (with mime-db) on first use.
+    for (const lazy of [
+      /var accepts = \(\.\.\.(\w+)\) => require_accepts\(\)\(\.\.\.\1\);/,
+      /var typeis = \(\.\.\.(\w+)\) => require_type_is\(\)\(\.\.\.\1\);/,
+      /var typeis = \(\.\.\.(\w+)\) => require_type_is\(\)\.is\(\.\.\.\1\);/,
+      /var getType = \(type\) => require_mime_types\d*\(\)\.contentType\(type\);/,
+    ])
+      expect(main).to.match(lazy);
   });
 
   it('local: a pipeline and a run, whose completion reaches the webhook; OpenAPI and metrics are served', async () => {
@@ -147,7 +155,10 @@ describe('the image payload (scripts/image-payload.mjs) runs every provider on i
         componentArtifacts: [{ name: 'model', artifacts: [{ uri: `gs://artifacts/team-a/penguin/${runId}/Trainer/model`, metadata: {} }] }],
       },
     ]);
-    expect(await (await fetch(`${service.url}/openapi.yaml`)).text()).to.match(/^openapi: /);
+    // Koa finds this media type with mime-types, which the bundle loads on first use.
+    const openApi = await fetch(`${service.url}/openapi.yaml`);
+    expect(openApi.headers.get('content-type')).to.equal('application/yaml');
+    expect(await openApi.text()).to.match(/^openapi: /);
     expect(await (await fetch(`${service.metricsUrl}/metrics`)).text()).to.match(/^http_\w*request_duration_seconds_count\{/m);
   });
 
