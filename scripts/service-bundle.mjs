@@ -103,15 +103,14 @@ const lazyProtoLoaderPlugin = {
   name: 'lazy-proto-loader',
   setup(build) {
     build.onLoad({ filter: /[\\/]google-gax[\\/]build[\\/]src[\\/]grpc\.js$/ }, async ({ path }) => {
-      const source = await readFile(path, 'utf8');
-      const rewrite = (text, from, to) => rewriteOnce(text, path, from, to, 'lazyProtoLoaderPlugin');
-      let contents = rewrite(
-        source,
-        'const grpcProtoLoader = __importStar(require("@grpc/proto-loader"));',
-        'let __grpcProtoLoader;\nconst grpcProtoLoader = () => (__grpcProtoLoader ??= __importStar(require("@grpc/proto-loader")));',
-      );
-      contents = rewrite(contents, 'grpcProtoLoader.loadSync(filename, options)', 'grpcProtoLoader().loadSync(filename, options)');
-      contents = rewrite(contents, 'grpcProtoLoader.fromJSON(json, options)', 'grpcProtoLoader().fromJSON(json, options)');
+      const contents = rewriteEach(await readFile(path, 'utf8'), path, 'lazyProtoLoaderPlugin', [
+        [
+          'const grpcProtoLoader = __importStar(require("@grpc/proto-loader"));',
+          'let __grpcProtoLoader;\nconst grpcProtoLoader = () => (__grpcProtoLoader ??= __importStar(require("@grpc/proto-loader")));',
+        ],
+        ['grpcProtoLoader.loadSync(filename, options)', 'grpcProtoLoader().loadSync(filename, options)'],
+        ['grpcProtoLoader.fromJSON(json, options)', 'grpcProtoLoader().fromJSON(json, options)'],
+      ]);
       if (/grpcProtoLoader\./.test(contents)) throw new Error(`${path}: another use of @grpc/proto-loader; review lazyProtoLoaderPlugin`);
       return { contents, loader: 'js' };
     });
@@ -129,20 +128,19 @@ const lazyProtoLoaderPlugin = {
 const lazyKoaMediaTypesPlugin = {
   name: 'lazy-koa-media-types',
   setup(build) {
+    const replacements = {
+      request: [
+        ["const accepts = require('accepts')", "const accepts = (...args) => require('accepts')(...args)"],
+        ["const typeis = require('type-is')", "const typeis = (...args) => require('type-is')(...args)"],
+      ],
+      response: [
+        ["const typeis = require('type-is').is", "const typeis = (...args) => require('type-is').is(...args)"],
+        ["const getType = require('mime-types').contentType", "const getType = (type) => require('mime-types').contentType(type)"],
+      ],
+    };
     build.onLoad({ filter: /[\\/]koa[\\/]lib[\\/](request|response)\.js$/ }, async ({ path }) => {
-      const rewrite = (text, from, to) => rewriteOnce(text, path, from, to, 'lazyKoaMediaTypesPlugin');
-      const source = await readFile(path, 'utf8');
-      const contents = path.endsWith('request.js')
-        ? rewrite(
-            rewrite(source, "const accepts = require('accepts')", "const accepts = (...args) => require('accepts')(...args)"),
-            "const typeis = require('type-is')",
-            "const typeis = (...args) => require('type-is')(...args)",
-          )
-        : rewrite(
-            rewrite(source, "const typeis = require('type-is').is", "const typeis = (...args) => require('type-is').is(...args)"),
-            "const getType = require('mime-types').contentType",
-            "const getType = (type) => require('mime-types').contentType(type)",
-          );
+      const module = path.endsWith('request.js') ? 'request' : 'response';
+      const contents = rewriteEach(await readFile(path, 'utf8'), path, 'lazyKoaMediaTypesPlugin', replacements[module]);
       return { contents, loader: 'js' };
     });
   },
@@ -199,6 +197,11 @@ function rewriteOnce(source, path, from, to, plugin) {
   return source.replace(from, () => to);
 }
 
+/** {@link rewriteOnce} of each `[from, to]` of `replacements`, in turn. */
+function rewriteEach(source, path, plugin, replacements) {
+  return replacements.reduce((text, [from, to]) => rewriteOnce(text, path, from, to, plugin), source);
+}
+
 /** Where the bundled Pub/Sub clients take their gRPC service constructors from (see below). */
 const grpcServiceClientsModule = fileURLToPath(new URL('../src/adapters/vertex/grpc-service-clients.ts', import.meta.url));
 
@@ -207,13 +210,13 @@ const grpcServiceClientsModule = fileURLToPath(new URL('../src/adapters/vertex/g
  * use rather than in its constructor, and close it only if built.
  */
 function lazyMixinClient(source, path, member, className) {
-  const rewrite = (text, from, to) => rewriteOnce(text, path, from, to, 'generatedClientRewritesPlugin');
-  const built = rewrite(
-    source,
-    `this.${member} = new this._gaxModule.${className}(this._gaxGrpc, opts);`,
-    `Object.defineProperty(this, '${member}', { configurable: true, get: () => (this._built_${member} ??= new this._gaxModule.${className}(this._gaxGrpc, opts)) });`,
-  );
-  return rewrite(built, `this.${member}.close().catch(`, `(this._built_${member}?.close() ?? Promise.resolve()).catch(`);
+  return rewriteEach(source, path, 'generatedClientRewritesPlugin', [
+    [
+      `this.${member} = new this._gaxModule.${className}(this._gaxGrpc, opts);`,
+      `Object.defineProperty(this, '${member}', { configurable: true, get: () => (this._built_${member} ??= new this._gaxModule.${className}(this._gaxGrpc, opts)) });`,
+    ],
+    [`this.${member}.close().catch(`, `(this._built_${member}?.close() ?? Promise.resolve()).catch(`],
+  ]);
 }
 
 /**

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { serviceClientAt } from './grpc-service-client.js';
 
 const require = createRequire(import.meta.url);
 
@@ -30,12 +31,6 @@ function loadDefinition(): grpc.GrpcObject {
     { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [aiplatformProtos, gaxProtos] },
   );
   return grpc.loadPackageDefinition(definition);
-}
-
-function service(root: grpc.GrpcObject, path: string): grpc.ServiceDefinition {
-  let node: unknown = root;
-  for (const part of path.split('.')) node = (node as Record<string, unknown>)[part];
-  return (node as { service: grpc.ServiceDefinition }).service;
 }
 
 /** How a {@link FakeVertexServer} behaves. */
@@ -81,7 +76,7 @@ export class FakeVertexServer {
   /** Starts on an ephemeral port. */
   async start(): Promise<this> {
     const root = loadDefinition();
-    this.#server.addService(service(root, 'google.cloud.aiplatform.v1.PipelineService'), {
+    this.#server.addService(serviceClientAt(root, 'google.cloud.aiplatform.v1.PipelineService').service, {
       createPipelineJob: this.#handle('CreatePipelineJob', (request) => ({
         ...(request['pipelineJob'] as object),
         // Vertex AI generates an id when the request names none.
@@ -93,7 +88,7 @@ export class FakeVertexServer {
         return job;
       }),
     });
-    this.#server.addService(service(root, 'google.cloud.aiplatform.v1.ScheduleService'), {
+    this.#server.addService(serviceClientAt(root, 'google.cloud.aiplatform.v1.ScheduleService').service, {
       createSchedule: this.#handle('CreateSchedule', (request) => {
         const name = `${String(request['parent'])}/schedules/${++this.#scheduleCount}`;
         if (this.#tracksSchedules) this.schedules.add(name);
@@ -111,7 +106,7 @@ export class FakeVertexServer {
         return this.pendingDeletes ? { name: `${name}/operations/delete`, done: false } : this.#finishedDelete(`${name}/operations/delete`);
       }),
     });
-    this.#server.addService(service(root, 'google.longrunning.Operations'), {
+    this.#server.addService(serviceClientAt(root, 'google.longrunning.Operations').service, {
       getOperation: this.#handle('GetOperation', (request) => this.#finishedDelete(String(request['name']))),
     });
     this.#port = await new Promise<number>((resolve, reject) =>

@@ -4,20 +4,12 @@ import { expect } from 'chai';
 import * as gax from 'google-gax';
 import { grpcServiceClients, grpcServiceClientsOfJson } from '../../../src/adapters/vertex/grpc-service-clients.js';
 import { vertexServiceGax } from '../../../src/adapters/vertex/vertex-service-gax.js';
+import { serviceClientAt } from '../../support/grpc-service-client.js';
 
 const require = createRequire(import.meta.url);
 
 // The definitions the bundled Pub/Sub clients hand over, as the package ships them.
 const pubsubJson = (): gax.protobuf.INamespace => require('@google-cloud/pubsub-api/build/protos/protos.json') as gax.protobuf.INamespace;
-
-type ClientConstructor = grpc.ServiceClientConstructor;
-
-function constructorAt(loaded: grpc.GrpcObject, path: string): ClientConstructor {
-  let node: unknown = loaded;
-  for (const part of path.split('.')) node = (node as Record<string, unknown>)[part];
-  expect(node, path).to.be.a('function');
-  return node as ClientConstructor;
-}
 
 // What google-gax's own loadProtoJSON gives, through @grpc/proto-loader.
 function byGax(json: gax.protobuf.INamespace): grpc.GrpcObject {
@@ -57,8 +49,8 @@ describe('grpcServiceClients', () => {
     const ours = grpcServiceClientsOfJson(gax, pubsubJson());
     const theirs = byGax(pubsubJson());
     for (const service of pubsubServices) {
-      const mine = constructorAt(ours, service).service;
-      const expected = constructorAt(theirs, service).service;
+      const mine = serviceClientAt(ours, service).service;
+      const expected = serviceClientAt(theirs, service).service;
       expect(Object.keys(mine), service).to.deep.equal(Object.keys(expected));
       for (const [name, method] of Object.entries(expected)) {
         const { path, requestStream, responseStream, originalName } = mine[name]!;
@@ -77,8 +69,8 @@ describe('grpcServiceClients', () => {
     const ours = grpcServiceClients(gax, root);
     const theirs = byGax(root.toJSON());
     for (const service of ['google.cloud.aiplatform.v1.PipelineService', 'google.cloud.aiplatform.v1.ScheduleService']) {
-      const mine = constructorAt(ours, service).service;
-      const expected = constructorAt(theirs, service).service;
+      const mine = serviceClientAt(ours, service).service;
+      const expected = serviceClientAt(theirs, service).service;
       expect(Object.keys(mine), service).to.deep.equal(Object.keys(expected));
       for (const [name, method] of Object.entries(expected)) {
         expect([mine[name]!.path, mine[name]!.originalName], `${service}.${name}`).to.deep.equal([method.path, method.originalName]);
@@ -87,8 +79,8 @@ describe('grpcServiceClients', () => {
   });
 
   it('encodes requests to the same bytes and decodes answers to the same objects, defaults included', () => {
-    const mine = constructorAt(grpcServiceClientsOfJson(gax, pubsubJson()), subscriber).service;
-    const expected = constructorAt(byGax(pubsubJson()), subscriber).service;
+    const mine = serviceClientAt(grpcServiceClientsOfJson(gax, pubsubJson()), subscriber).service;
+    const expected = serviceClientAt(byGax(pubsubJson()), subscriber).service;
     const pull = { subscription: subscription.name, ackIds: ['a', 'b'], streamAckDeadlineSeconds: 60, maxOutstandingMessages: '100' };
     expect(mine['StreamingPull']!.requestSerialize(pull)).to.deep.equal(expected['StreamingPull']!.requestSerialize(pull));
     const answer = expected['StreamingPull']!.responseSerialize(streamingPullResponse);
@@ -105,7 +97,7 @@ describe('grpcServiceClients', () => {
   });
 
   it('refuses to send an array as a message', () => {
-    const mine = constructorAt(grpcServiceClientsOfJson(gax, pubsubJson()), subscriber).service;
+    const mine = serviceClientAt(grpcServiceClientsOfJson(gax, pubsubJson()), subscriber).service;
     expect(() => mine['Acknowledge']!.requestSerialize([{ ackIds: ['a'] }])).to.throw(TypeError, /google\.pubsub\.v1\.AcknowledgeRequest/);
   });
 
@@ -121,7 +113,7 @@ describe('grpcServiceClients', () => {
 
     before(async () => {
       server = new grpc.Server();
-      server.addService(constructorAt(byGax(pubsubJson()), subscriber).service, {
+      server.addService(serviceClientAt(byGax(pubsubJson()), subscriber).service, {
         getSubscription(call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) {
           received.push({ method: 'GetSubscription', request: call.request });
           callback(null, subscription);
@@ -139,7 +131,7 @@ describe('grpcServiceClients', () => {
           error ? reject(error) : resolve(bound),
         );
       });
-      const Subscriber = constructorAt(grpcServiceClientsOfJson(gax, pubsubJson()), subscriber);
+      const Subscriber = serviceClientAt(grpcServiceClientsOfJson(gax, pubsubJson()), subscriber);
       client = new Subscriber(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as typeof client;
     });
 
